@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "family.h"
+#include "util.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct kmb_family *families;
+
+/* Insert sorted by name, so listings and runs have a stable order. */
+void kmb_family_register(struct kmb_family *family)
+{
+	struct kmb_family **pos = &families;
+
+	while (*pos && strcmp((*pos)->name, family->name) < 0)
+		pos = &(*pos)->next;
+	family->next = *pos;
+	*pos = family;
+}
+
+struct kmb_family *kmb_families(void)
+{
+	return families;
+}
+
+int kmb_def_skip_reason(const struct kmb_bench_ctx *ctx, char *buf, size_t len)
+{
+	const struct kmb_bench_def *def = ctx->def;
+	const char *why;
+	int cap;
+
+	for (cap = 0; cap < KMB_CAP_COUNT; cap++) {
+		if (!(def->needs & KMB_NEED(cap)) || kmb_cap_has(cap, &why))
+			continue;
+		snprintf(buf, len, "needs %s: %s", kmb_cap_name(cap), why ? why : "unavailable");
+		return 1;
+	}
+	if (def->probe && (why = def->probe(ctx))) {
+		snprintf(buf, len, "%s", why);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Iterations per repetition: enough pages per sample that a repetition is not
+ * dominated by one-off noise, few enough that the large sizes stay affordable.
+ */
+static int iterations_for(const struct kmb_bench_def *def, uint64_t size)
+{
+	uint64_t target = 256 * KMB_MIB, n;
+
+	if (def->iterations)
+		return def->iterations;
+	n = size ? target / size : 1;
+	if (n < 1)
+		n = 1;
+	if (n > 8)
+		n = 8;
+	return (int)n;
+}
+
+static int add_instance(struct kmb_selection *sel, unsigned *cap, const struct kmb_bench_def *def,
+			uint64_t size, bool quick)
+{
+	struct kmb_instance *inst;
+	char sizebuf[32];
+
+	if (sel->count == *cap) {
+		unsigned bigger = *cap ? *cap * 2 : 32;
+		struct kmb_instance *items = realloc(sel->items, bigger * sizeof(*items));
+
+		if (!items)
+			return -1;
+		sel->items = items;
+		*cap = bigger;
+	}
+	inst = &sel->items[sel->count++];
+	memset(inst, 0, sizeof(*inst));
+	inst->ctx.def = def;
+	inst->ctx.size = size;
+	inst->ctx.quick = quick;
+	if (size) {
+		kmb_format_size(size, sizebuf, sizeof(sizebuf));
+		snprintf(inst->ctx.name, sizeof(inst->ctx.name), "%s/%s", def->name, sizebuf);
+	} else {
+		snprintf(inst->ctx.name, sizeof(inst->ctx.name), "%s", def->name);
+	}
+	inst->iterations = iterations_for(def, size);
+	return 0;
+}
+
+static bool matches(const regex_t *re, const char *name)
+{
+	return !re || regexec(re, name, 0, NULL, 0) == 0;
+}
+
+int kmb_select(const struct kmb_select_opts *opts, struct kmb_selection *sel, char *err,
+	       size_t errlen)
+{
+	struct kmb_family *fam;
+	regex_t re, *rep = NULL;
+	unsigned cap = 0, i;
+	int rc;
+
+	memset(sel, 0, sizeof(*sel));
+	if (opts->filter) {
+		rc = regcomp(&re, opts->filter, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char msg[128];
+
+			regerror(rc, &re, msg, sizeof(msg));
+			snprintf(err, errlen, "invalid filter '%s': %s", opts->filter, msg);
+			return -1;
+		}
+		rep = &re;
+	}
+	for (fam = families; fam; fam = fam->next) {
+		for (i = 0; i < fam->ndefs; i++) {
+			const struct kmb_bench_def *def = &fam->defs[i];
+			int s, n = def->sized ? opts->nsizes : 1;
+
+			for (s = 0; s < n; s++) {
+				if (add_instance(sel, &cap, def, def->sized ? opts->sizes[s] : 0,
+						 opts->quick))
+					goto nomem;
+				if (!matches(rep, sel->items[sel->count - 1].ctx.name))
+					sel->count--;
+			}
+		}
+	}
+	if (rep)
+		regfree(rep);
+	for (i = 0; i < sel->count; i++) {
+		struct kmb_instance *inst = &sel->items[i];
+
+		if (!kmb_def_skip_reason(&inst->ctx, inst->skip_reason, sizeof(inst->skip_reason)))
+			sel->runnable++;
+	}
+	return 0;
+nomem:
+	if (rep)
+		regfree(rep);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+void kmb_selection_free(struct kmb_selection *sel)
+{
+	free(sel->items);
+	memset(sel, 0, sizeof(*sel));
+}
+
+static void run_instance(gb_state *st, void *data)
+{
+	const struct kmb_instance *inst = data;
+
+	inst->ctx.def->run(st, &inst->ctx);
+}
+
+void kmb_register_selection(struct kmb_selection *sel)
+{
+	unsigned i;
+
+	for (i = 0; i < sel->count; i++) {
+		struct kmb_instance *inst = &sel->items[i];
+		gb_bench *b;
+
+		if (inst->skip_reason[0])
+			continue;
+		b = gb_register(inst->ctx.name, run_instance, inst);
+		gb_use_manual_time(b);
+		gb_iterations(b, inst->iterations);
+		gb_time_unit(b, inst->ctx.def->unit);
+	}
+}

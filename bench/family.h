@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Benchmark families. A family file (bench/zeropage.c, ...) holds a table of
+ * benchmark definitions, each with its setup, its timed operation and its
+ * census, and registers the table with KMB_FAMILY(). The runner does the rest:
+ * sizes, filtering, capability checks, repetitions and output.
+ */
+#ifndef KMB_FAMILY_H
+#define KMB_FAMILY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "caps.h"
+#include "gbench.h"
+
+#define KMB_NEED(cap) (1ULL << (cap))
+#define KMB_MAX_SIZES 16
+
+struct kmb_bench_def;
+
+/* What one benchmark instance runs with. */
+struct kmb_bench_ctx {
+	const struct kmb_bench_def *def;
+	uint64_t size;		/* bytes of memory under test; 0 if unsized */
+	char name[160];		/* "zeropage/unshare_write_fault/1G" */
+	bool quick;		/* --quick: shorter waits, fewer pages */
+};
+
+struct kmb_bench_def {
+	const char *name;	/* "zeropage/unshare_write_fault" */
+	const char *summary;	/* one line for `kmb list` */
+	uint64_t needs;		/* KMB_NEED(cap) | ... */
+	bool sized;		/* one instance per --size */
+	enum gb_time_unit unit;
+	/* Iterations per repetition: fixed, or 0 to scale with the size. */
+	int iterations;
+	/* Extra run-time probe; returns NULL or why this cannot run here. */
+	const char *(*probe)(const struct kmb_bench_ctx *ctx);
+	void (*run)(gb_state *st, const struct kmb_bench_ctx *ctx);
+	const void *data;	/* the family's own description of the case */
+};
+
+struct kmb_family {
+	const char *name;	/* "zeropage" */
+	const char *summary;
+	const struct kmb_bench_def *defs;
+	unsigned ndefs;
+	struct kmb_family *next;
+};
+
+void kmb_family_register(struct kmb_family *family);
+/* Families sorted by name. */
+struct kmb_family *kmb_families(void);
+
+#define KMB_FAMILY(id, summary_, defs_)                                               \
+	static struct kmb_family kmb_family_##id = {                                  \
+		.name = #id,                                                          \
+		.summary = summary_,                                                  \
+		.defs = defs_,                                                        \
+		.ndefs = sizeof(defs_) / sizeof((defs_)[0]),                          \
+	};                                                                            \
+	__attribute__((constructor)) static void kmb_family_register_##id(void)      \
+	{                                                                             \
+		kmb_family_register(&kmb_family_##id);                                \
+	}
+
+/* One runnable (or skipped) instance of a definition. */
+struct kmb_instance {
+	struct kmb_bench_ctx ctx;
+	char skip_reason[320];	/* empty if it can run here */
+	int iterations;
+};
+
+struct kmb_selection {
+	struct kmb_instance *items;
+	unsigned count;
+	unsigned runnable;
+};
+
+struct kmb_select_opts {
+	const char *filter;	/* extended regex matched against names, or NULL */
+	const uint64_t *sizes;
+	int nsizes;
+	bool quick;
+};
+
+/*
+ * Build the instances matching the filter, with their skip reasons. Returns
+ * 0, or -1 with err set (bad regex).
+ */
+int kmb_select(const struct kmb_select_opts *opts, struct kmb_selection *sel, char *err,
+	       size_t errlen);
+void kmb_selection_free(struct kmb_selection *sel);
+
+/* Why a definition cannot run here: 0 if it can, else 1 with reason in buf. */
+int kmb_def_skip_reason(const struct kmb_bench_ctx *ctx, char *buf, size_t len);
+
+/* Register every runnable instance of the selection with Google Benchmark. */
+void kmb_register_selection(struct kmb_selection *sel);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A small C interface to Google Benchmark (implemented in gbench.cc, the only
+ * C++ in the project). Google Benchmark runs the repetitions and writes the
+ * JSON; benchmarks written in C time their operation with manual time.
+ */
+#ifndef KMB_GBENCH_H
+#define KMB_GBENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gb_state gb_state;	/* a running benchmark */
+typedef struct gb_bench gb_bench;	/* a registered benchmark */
+typedef void (*gb_run_fn)(gb_state *st, void *data);
+
+enum gb_counter_flags {
+	GB_COUNTER_PLAIN = 0,
+	GB_COUNTER_RATE = 1 << 0,		/* value / elapsed seconds */
+	GB_COUNTER_AVG_ITERATIONS = 1 << 1,	/* value / iterations */
+	GB_COUNTER_ITERATION_INVARIANT = 1 << 2, /* value * iterations */
+};
+
+enum gb_time_unit { GB_NS, GB_US, GB_MS, GB_S };
+
+/* Register a benchmark; name is copied. The run function gets data back. */
+gb_bench *gb_register(const char *name, gb_run_fn fn, void *data);
+/* Append an argument (read back with gb_range(st, index)). */
+void gb_arg(gb_bench *b, int64_t value);
+/* Time comes from gb_set_iteration_time, not from the loop's clock. */
+void gb_use_manual_time(gb_bench *b);
+/* Fixed iteration count per repetition. */
+void gb_iterations(gb_bench *b, int64_t n);
+/* Repetitions of this benchmark (overrides the global setting). */
+void gb_repetitions(gb_bench *b, int n);
+void gb_time_unit(gb_bench *b, enum gb_time_unit unit);
+
+/* The benchmark loop: while (gb_keep_running(st)) { ... } */
+bool gb_keep_running(gb_state *st);
+void gb_set_iteration_time(gb_state *st, double seconds);
+void gb_pause_timing(gb_state *st);
+void gb_resume_timing(gb_state *st);
+int64_t gb_range(gb_state *st, size_t index);
+int64_t gb_max_iterations(gb_state *st);
+/* Set a counter (reported as a JSON field of the run). */
+void gb_counter(gb_state *st, const char *name, double value, unsigned flags);
+void gb_set_label(gb_state *st, const char *label);
+/*
+ * Stop this benchmark and report the message instead of a time. A skip is a
+ * missing capability found at run time, an error a failed census or call;
+ * both leave the loop at the end of the current iteration.
+ */
+void gb_skip(gb_state *st, const char *message);
+void gb_error(gb_state *st, const char *message);
+bool gb_failed(gb_state *st);
+
+/* Key/value added to the "context" object of the JSON output. */
+void gb_add_context(const char *key, const char *value);
+
+struct gb_run_options {
+	int repetitions;	/* >= 1 */
+	const char *json_out;	/* JSON file written by Google Benchmark, or NULL */
+	bool random_interleaving; /* interleave repetitions of different benchmarks */
+	bool quiet;		/* no console output */
+};
+
+/* Run every registered benchmark; returns how many ran, -1 on error. */
+int gb_run(const struct gb_run_options *opts);
+/* Forget every registered benchmark. */
+void gb_clear(void);
+
+/* Library facts: build type ("debug"/"release") and version string. */
+const char *gb_library_build_type(void);
+const char *gb_library_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

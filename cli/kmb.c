@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmb: the front end. `kmb COMMAND [OPTIONS]` dispatches to a subcommand, the
+ * way git and perf do. Every start first puts back host knobs that a killed
+ * kmb left changed (see lib/knob.h).
+ */
+#include "cli.h"
+#include "gbench.h"
+#include "env.h"
+#include "knob.h"
+#include "util.h"
+
+#include "config.h"
+#include "kmb-version.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct kmb_command commands[] = {
+	{ "bench", "run the microbenchmarks and write a run directory", cmd_bench },
+	{ "list", "list the benchmarks and whether each can run here", cmd_list },
+	{ "env", "show the environment recorded with every run", cmd_env },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: kmb [--version] [--help] COMMAND [OPTIONS]\n\n"
+		     "Benchmarks and stress for the memory-management paths KVM guests use.\n\n"
+		     "Commands:\n");
+	for (i = 0; i < KMB_ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRun 'kmb COMMAND --help' for a command's options.\n");
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", kmb_progname());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see '%s --help')\n", kmb_progname());
+	return KMB_EXIT_USAGE;
+}
+
+json_t *cli_capture_env(void)
+{
+	json_t *env = kmb_env_capture();
+	json_t *build = json_object_get(env, "build");
+
+	if (build)
+		json_object_set_new(build, "benchmark",
+				    json_pack("{s:s, s:s}", "version", gb_library_version(),
+					      "build_type", gb_library_build_type()));
+	return env;
+}
+
+int cli_default_sizes(uint64_t *sizes, int max, int quick)
+{
+	static const uint64_t full[] = { 64 * KMB_MIB, 1 * KMB_GIB };
+	uint64_t budget = kmb_mem_available() / 4;
+	int n = 0;
+	size_t i;
+
+	if (quick) {
+		sizes[n++] = 16 * KMB_MIB;
+		return n;
+	}
+	for (i = 0; i < KMB_ARRAY_SIZE(full) && n < max; i++) {
+		if (full[i] <= budget)
+			sizes[n++] = full[i];
+	}
+	if (n == 0)
+		sizes[n++] = 16 * KMB_MIB;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	static char progname[64];
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return KMB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return KMB_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("kmb (kvm-mm-bench) %s (git %s)\n", PACKAGE_VERSION, KMB_GIT_COMMIT);
+		return KMB_EXIT_OK;
+	}
+	for (i = 0; i < KMB_ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		snprintf(progname, sizeof(progname), "kmb %s", commands[i].name);
+		kmb_set_progname(progname);
+		kmb_knob_recover(1);
+		return commands[i].run(argc - 1, argv + 1);
+	}
+	kmb_err("unknown command '%s' (see 'kmb --help')", argv[1]);
+	return KMB_EXIT_USAGE;
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Kernel config: hash it for the environment, keep a gzip copy with the results. */
+#include "kconfig.h"
+#include "atomic.h"
+#include "env.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/utsname.h>
+#include <zlib.h>
+
+#define GZ_CHUNK 65536
+
+struct kconfig {
+	char *text;
+	size_t len;
+	char source[KMB_KCONFIG_SOURCE_LEN];
+};
+
+/* gzread passes plain files through, so this reads both config sources. */
+static char *gz_read_all(const char *path, size_t *len)
+{
+	gzFile gz = gzopen(path, "rb");
+	size_t used = 0;
+	char *buf = NULL, *bigger;
+	int n;
+
+	if (!gz)
+		return NULL;
+	do {
+		bigger = realloc(buf, used + GZ_CHUNK + 1);
+		if (!bigger) {
+			n = -1;
+			break;
+		}
+		buf = bigger;
+		n = gzread(gz, buf + used, GZ_CHUNK);
+		if (n > 0)
+			used += (size_t)n;
+	} while (n > 0);
+	gzclose(gz);
+	if (n < 0 || used == 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[used] = '\0';
+	*len = used;
+	return buf;
+}
+
+/* Fill kc from /proc/config.gz, else /boot/config-<release>; -1 if neither reads. */
+static int kconfig_read(struct kconfig *kc)
+{
+	struct utsname uts;
+
+	snprintf(kc->source, sizeof(kc->source), "/proc/config.gz");
+	kc->text = gz_read_all(kc->source, &kc->len);
+	if (kc->text)
+		return 0;
+	if (uname(&uts))
+		return -1;
+	snprintf(kc->source, sizeof(kc->source), "/boot/config-%s", uts.release);
+	kc->text = gz_read_all(kc->source, &kc->len);
+	return kc->text ? 0 : -1;
+}
+
+static int sha256_hex(const void *data, size_t len, char *hex, size_t hexlen)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen, i;
+
+	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || hexlen < 2 * mdlen + 1)
+		return -1;
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+/* windowBits 31 = 15 plus the gzip wrapper, so `zcat` reads the result. */
+static int gzip_buf(const char *in, size_t len, unsigned char **out, size_t *outlen)
+{
+	z_stream zs = { 0 };
+	uLong bound;
+	int ret;
+
+	if (len > UINT_MAX ||
+	    deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	bound = deflateBound(&zs, (uLong)len);
+	*out = malloc(bound);
+	if (!*out) {
+		deflateEnd(&zs);
+		return -1;
+	}
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = *out;
+	zs.avail_out = (uInt)bound;
+	ret = deflate(&zs, Z_FINISH);
+	*outlen = zs.total_out;
+	deflateEnd(&zs);
+	if (ret != Z_STREAM_END) {
+		free(*out);
+		return -1;
+	}
+	return 0;
+}
+
+int kmb_kconfig_sha256(char *hex, size_t hexlen, char *source, size_t srclen)
+{
+	struct kconfig kc;
+	int ret;
+
+	if (kconfig_read(&kc))
+		return -1;
+	ret = sha256_hex(kc.text, kc.len, hex, hexlen);
+	if (!ret)
+		snprintf(source, srclen, "%s", kc.source);
+	free(kc.text);
+	return ret;
+}
+
+int kmb_env_save_kernel_config(const char *path)
+{
+	struct kconfig kc;
+	unsigned char *gz;
+	size_t gzlen;
+	int ret, saved;
+
+	if (kconfig_read(&kc))
+		return 1;
+	ret = gzip_buf(kc.text, kc.len, &gz, &gzlen);
+	free(kc.text);
+	if (ret) {
+		errno = ENOMEM;
+		return -1;
+	}
+	ret = kmb_write_atomic(path, gz, gzlen) ? -1 : 0;
+	saved = errno;
+	free(gz);
+	errno = saved;
+	return ret;
+}

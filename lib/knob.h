@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Host knobs (sysfs/procfs files such as /sys/kernel/mm/ksm/run) changed by a
+ * benchmark are put back the way they were found:
+ *  - before the first change of a knob, its original value is written to a
+ *    restore record in the state directory (atomically, fsync'd);
+ *  - kmb_knob_restore_all() puts every knob back and deletes the record;
+ *    it also runs from SIGINT/SIGTERM/SIGHUP handlers and at exit;
+ *  - a process killed with SIGKILL leaves its record behind; the next kmb
+ *    start calls kmb_knob_recover(), which replays records whose owner is gone
+ *    (the owner holds an flock on its record for as long as it lives).
+ * The state directory is $KMB_STATE_DIR, else /run/kmb for root (cleared on
+ * reboot, exactly when sysfs knobs reset), else $XDG_RUNTIME_DIR/kmb or
+ * /tmp/kmb-<uid>.
+ */
+#ifndef KMB_KNOB_H
+#define KMB_KNOB_H
+
+#include <stddef.h>
+
+/* Path of the state directory (created 0700 on first use); NULL on error. */
+const char *kmb_state_dir(void);
+
+/*
+ * Set a knob, recording its original value first (only on its first change by
+ * this process; if another live kmb already recorded the knob, its original is
+ * kept). Returns 0, or -1 with a reason in err.
+ */
+int kmb_knob_set(const char *path, const char *value, char *err, size_t errlen);
+
+/* Put every knob changed by this process back; async-signal-safe. */
+void kmb_knob_restore_all(void);
+
+/*
+ * Replay restore records of dead kmb processes; returns how many knobs were
+ * restored, prints one line per knob to stderr when verbose.
+ */
+int kmb_knob_recover(int verbose);
+
+/*
+ * Install SIGINT/SIGTERM/SIGHUP handlers that restore knobs, run the extra
+ * async-signal-safe cleanup hook (may be NULL), then die by the same signal.
+ * Also registers kmb_knob_restore_all with atexit().
+ */
+void kmb_knob_install_handlers(void (*cleanup)(void));
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Run directories: results/runs/<run-id>/ with manifest.json, bench.json,
+ * stress/ and logs/. The manifest is written first with status "running";
+ * only a run that finished rewrites it with status "complete". The owner holds
+ * an flock on <run>/.lock while it runs, so a run whose owner died is told
+ * apart from one in progress and is marked "incomplete" at the next start.
+ */
+#ifndef KMB_RUNDIR_H
+#define KMB_RUNDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#define KMB_MANIFEST_SCHEMA 1
+#define KMB_MANIFEST_FORMAT "kvm-mm-bench/manifest"
+
+struct kmb_run {
+	char dir[4096];
+	char id[256];
+	int lock_fd;
+	json_t *manifest;	/* owned */
+};
+
+/*
+ * run-id: UTC time, host and kernel release, filesystem-safe, e.g.
+ * "20261123T235422Z_vm_6.18.44-fc-v657".
+ */
+void kmb_run_make_id(char *buf, size_t len, const char *host, const char *release);
+
+/*
+ * Create a run: either exactly dir (must not exist or be empty), or a new
+ * <results>/runs/<run-id> (a numeric suffix keeps concurrent writers apart).
+ * Writes the manifest with status "running". env is stolen (reference taken).
+ */
+int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, json_t *env,
+		   const char *command, char *err, size_t errlen);
+
+/* Write the manifest again (atomically) after changing run->manifest. */
+int kmb_run_save(struct kmb_run *run, char *err, size_t errlen);
+
+/* Set end time and status ("complete" or "failed"), save, release the lock. */
+int kmb_run_finish(struct kmb_run *run, const char *status, char *err, size_t errlen);
+
+void kmb_run_close(struct kmb_run *run);
+
+/*
+ * Mark runs under <results>/runs whose owner is gone and that are not
+ * complete as "incomplete", removing their stale temporary files. Returns the
+ * number marked.
+ */
+int kmb_run_recover(const char *results, bool verbose);
+
+/*
+ * Load and validate a run directory's manifest for reading. Returns a new
+ * reference, or NULL with a one-line reason naming the file and field.
+ */
+json_t *kmb_run_load_manifest(const char *dir, char *err, size_t errlen);
+
+#endif

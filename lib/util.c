@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *progname = "kmb";
+
+void kmb_set_progname(const char *name)
+{
+	progname = name;
+}
+
+const char *kmb_progname(void)
+{
+	return progname;
+}
+
+void kmb_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void kmb_perr(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(saved));
+}
+
+static int unit_shift(const char *suffix, unsigned *shift)
+{
+	static const struct {
+		const char *name;
+		unsigned shift;
+	} units[] = {
+		{ "", 0 },    { "B", 0 },    { "K", 10 },   { "KB", 10 },  { "KIB", 10 },
+		{ "M", 20 },  { "MB", 20 },  { "MIB", 20 }, { "G", 30 },   { "GB", 30 },
+		{ "GIB", 30 }, { "T", 40 },  { "TB", 40 },  { "TIB", 40 },
+	};
+	char up[8];
+	size_t i, n = strlen(suffix);
+
+	if (n >= sizeof(up))
+		return -1;
+	for (i = 0; i <= n; i++)
+		up[i] = (char)toupper((unsigned char)suffix[i]);
+	for (i = 0; i < KMB_ARRAY_SIZE(units); i++) {
+		if (!strcmp(up, units[i].name)) {
+			*shift = units[i].shift;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int kmb_parse_size(const char *text, uint64_t *bytes, char *err, size_t errlen)
+{
+	unsigned long long num;
+	unsigned shift;
+	char *end;
+
+	if (!text || !isdigit((unsigned char)text[0])) {
+		snprintf(err, errlen, "invalid size '%s': expected a number with an optional K/M/G/T suffix",
+			 text ? text : "");
+		return -1;
+	}
+	errno = 0;
+	num = strtoull(text, &end, 10);
+	if (errno || unit_shift(end, &shift)) {
+		snprintf(err, errlen, "invalid size '%s': expected a number with an optional K/M/G/T suffix",
+			 text);
+		return -1;
+	}
+	if (num == 0) {
+		snprintf(err, errlen, "invalid size '%s': must be greater than zero", text);
+		return -1;
+	}
+	if (shift && num > (UINT64_MAX >> shift)) {
+		snprintf(err, errlen, "invalid size '%s': too large", text);
+		return -1;
+	}
+	*bytes = (uint64_t)num << shift;
+	return 0;
+}
+
+void kmb_format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char suffix[] = { 'T', 'G', 'M', 'K' };
+	static const unsigned shift[] = { 40, 30, 20, 10 };
+	size_t i;
+
+	for (i = 0; i < KMB_ARRAY_SIZE(shift); i++) {
+		uint64_t unit = 1ULL << shift[i];
+
+		if (bytes >= unit && bytes % unit == 0) {
+			snprintf(buf, len, "%llu%c", (unsigned long long)(bytes / unit), suffix[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)bytes);
+}
+
+int kmb_parse_size_list(const char *text, uint64_t *out, int max, char *err, size_t errlen)
+{
+	char *copy = strdup(text), *save = NULL, *tok;
+	int n = 0;
+
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == max) {
+			snprintf(err, errlen, "too many sizes in '%s' (at most %d)", text, max);
+			n = -1;
+			break;
+		}
+		if (kmb_parse_size(tok, &out[n], err, errlen)) {
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "empty size list '%s'", text);
+		n = -1;
+	}
+	free(copy);
+	return n;
+}
+
+int kmb_parse_uint(const char *text, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!text || !isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+uint64_t kmb_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void kmb_utc_iso8601(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+char *kmb_read_text(const char *path)
+{
+	size_t cap = 4096, used = 0;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		if (used + 1 >= cap) {
+			char *bigger = realloc(buf, cap * 2);
+
+			if (!bigger)
+				goto fail;
+			buf = bigger;
+			cap *= 2;
+		}
+		n = read(fd, buf + used, cap - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	buf[used] = '\0';
+	return buf;
+fail:
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+int kmb_read_line(const char *path, char *buf, size_t len)
+{
+	char *text = kmb_read_text(path);
+	size_t n;
+
+	if (!text)
+		return -1;
+	n = strcspn(text, "\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	free(text);
+	return 0;
+}
+
+int kmb_read_u64(const char *path, uint64_t *val)
+{
+	char line[64], *end;
+
+	if (kmb_read_line(path, line, sizeof(line)))
+		return -1;
+	errno = 0;
+	*val = strtoull(line, &end, 10);
+	if (errno || end == line)
+		return -1;
+	return 0;
+}
+
+int kmb_write_string(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, len);
+	saved = errno;
+	close(fd);
+	if (n != (ssize_t)len) {
+		errno = n < 0 ? saved : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+void kmb_sysfs_selected(const char *text, char *buf, size_t len)
+{
+	const char *open = strchr(text, '['), *close = open ? strchr(open, ']') : NULL;
+	size_t n;
+
+	if (open && close) {
+		n = (size_t)(close - open - 1);
+		text = open + 1;
+	} else {
+		n = strcspn(text, "\n");
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+}
+
+uint64_t kmb_mem_available(void)
+{
+	char *text = kmb_read_text("/proc/meminfo");
+	unsigned long long kib = 0;
+	char *p;
+
+	if (!text)
+		return 0;
+	p = strstr(text, "MemAvailable:");
+	if (p)
+		sscanf(p, "MemAvailable: %llu kB", &kib);
+	free(text);
+	return (uint64_t)kib * 1024;
+}
+
+size_t kmb_page_size(void)
+{
+	static size_t size;
+
+	if (!size)
+		size = (size_t)sysconf(_SC_PAGESIZE);
+	return size;
+}
+
+void kmb_sanitize_name(char *s)
+{
+	for (; *s; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-')
+			*s = '_';
+	}
+}
+
+int kmb_mkdir_p(const char *path, unsigned mode)
+{
+	char buf[4096];
+	size_t i, len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, (mode_t)mode) && errno != EEXIST)
+			return -1;
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
+int kmb_rm_rf(const char *path)
+{
+	struct stat st;
+	DIR *dir;
+	struct dirent *de;
+	int ret = 0;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		char child[4096];
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(child, sizeof(child), "%s/%s", path, de->d_name) >= (int)sizeof(child)) {
+			ret = -1;
+			continue;
+		}
+		if (kmb_rm_rf(child))
+			ret = -1;
+	}
+	closedir(dir);
+	if (rmdir(path))
+		ret = -1;
+	return ret;
+}
+
+static bool is_gbench_suffix(const char *part, size_t n)
+{
+	static const char *const fixed[] = { "manual_time", "real_time", "process_time" };
+	size_t i;
+
+	for (i = 0; i < KMB_ARRAY_SIZE(fixed); i++) {
+		if (n == strlen(fixed[i]) && !strncmp(part, fixed[i], n))
+			return true;
+	}
+	return (n > 11 && !strncmp(part, "iterations:", 11)) ||
+	       (n > 8 && !strncmp(part, "repeats:", 8)) ||
+	       (n > 8 && !strncmp(part, "threads:", 8)) ||
+	       (n > 9 && !strncmp(part, "min_time:", 9));
+}
+
+void kmb_bench_base_name(const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name);
+
+	/* Strip trailing "/suffix" parts while they are Google Benchmark's. */
+	for (;;) {
+		const char *slash = memrchr(name, '/', n);
+
+		if (!slash || !is_gbench_suffix(slash + 1, n - (size_t)(slash + 1 - name)))
+			break;
+		n = (size_t)(slash - name);
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Small helpers shared by every part of kmb: sizes, clocks, files, errors. */
+#ifndef KMB_UTIL_H
+#define KMB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define KMB_KIB (1024ULL)
+#define KMB_MIB (1024ULL * 1024)
+#define KMB_GIB (1024ULL * 1024 * 1024)
+#define KMB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes shared by every subcommand. */
+enum { KMB_EXIT_OK = 0, KMB_EXIT_FAIL = 1, KMB_EXIT_USAGE = 2 };
+
+/* Name printed in front of every error message ("kmb bench"). */
+void kmb_set_progname(const char *name);
+const char *kmb_progname(void);
+
+/* One-line error on stderr, prefixed with the program name. */
+void kmb_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like kmb_err, with ": strerror(errno)" appended. */
+void kmb_perr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Parse "64M", "1G", "4096", "2k" (binary units, optional "iB"/"B").
+ * Returns 0, or -1 with a message in err (errlen bytes) on bad input.
+ */
+int kmb_parse_size(const char *text, uint64_t *bytes, char *err, size_t errlen);
+/* "64M", "1G", "1536K": the shortest exact binary-unit spelling. */
+void kmb_format_size(uint64_t bytes, char *buf, size_t len);
+/* Parse a comma-separated size list; returns count or -1 (err set). */
+int kmb_parse_size_list(const char *text, uint64_t *out, int max, char *err, size_t errlen);
+/* Parse a non-negative decimal integer in [min, max]; -1 on error. */
+int kmb_parse_uint(const char *text, long min, long max, long *out);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t kmb_now_ns(void);
+/* Wall clock as "2026-11-23T23:54:22Z" (UTC). */
+void kmb_utc_iso8601(char *buf, size_t len);
+
+/* Read a whole (small) file into a malloc'd NUL-terminated buffer; NULL on error. */
+char *kmb_read_text(const char *path);
+/* Read a file's first line without the newline into buf; -1 on error. */
+int kmb_read_line(const char *path, char *buf, size_t len);
+/* Read an unsigned integer from a file (sysfs knob); -1 on error. */
+int kmb_read_u64(const char *path, uint64_t *val);
+/* Write a string to an existing file (sysfs); -1 with errno on error. */
+int kmb_write_string(const char *path, const char *value);
+
+/* "[always] madvise never" -> "always"; copies the bracketed word or the text. */
+void kmb_sysfs_selected(const char *text, char *buf, size_t len);
+
+/* Value of MemAvailable from /proc/meminfo in bytes, 0 if unknown. */
+uint64_t kmb_mem_available(void);
+
+/* Page size of the host (cached sysconf). */
+size_t kmb_page_size(void);
+
+/* Replace every character outside [A-Za-z0-9._-] with '_'. */
+void kmb_sanitize_name(char *s);
+
+/* Create a directory and its parents with the given mode; 0 or -1. */
+int kmb_mkdir_p(const char *path, unsigned mode);
+
+/* Remove a directory tree (no symlink following); 0 or -1. */
+int kmb_rm_rf(const char *path);
+
+/*
+ * Benchmark name without the suffixes Google Benchmark appends
+ * ("/iterations:8", "/manual_time", "/real_time", "/repeats:N").
+ */
+void kmb_bench_base_name(const char *name, char *buf, size_t len);
+
+#endif
