@@ -1,0 +1,65 @@
+# Shared helpers for the shell tests (sourced). Automake's exit codes:
+# 0 pass, 1 fail, 77 skip.
+set -u
+
+: "${KMB:?KMB must point at the kmb binary}"
+: "${KMB_TEST_TMP:=/tmp}"
+PY=/usr/bin/python3
+
+failures=0
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$failures check(s) failed" >&2
+		exit 1
+	fi
+	exit 0
+}
+
+# A private scratch directory, removed at exit.
+scratch=$(mktemp -d "$KMB_TEST_TMP/$(basename "$0").XXXXXX")
+# Knob restore records of this test stay out of the real state directory.
+export KMB_STATE_DIR="$scratch/state"
+cleanup_scratch() { rm -rf "$scratch"; }
+trap cleanup_scratch EXIT
+
+# expect_exit CODE CMD...: run CMD, check its exit status; stderr kept in $scratch/err.
+expect_exit() {
+	local want=$1 got
+	shift
+	"$@" >"$scratch/out" 2>"$scratch/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "'$*' exited $got, expected $want; stderr: $(head -c 400 "$scratch/err")"
+		return 1
+	fi
+	return 0
+}
+
+# one_line_error: stderr of the last expect_exit is exactly one line naming $1.
+one_line_error() {
+	local lines
+	lines=$(wc -l <"$scratch/err")
+	[ "$lines" -eq 1 ] || fail "expected a one-line error, got $lines lines: $(cat "$scratch/err")"
+	grep -q -- "$1" "$scratch/err" || fail "error does not mention '$1': $(cat "$scratch/err")"
+}
+
+# py CODE [ARGS]: run a Python check with the system interpreter (json module).
+py() {
+	local code=$1
+	shift
+	"$PY" -c "$code" "$@"
+}
+
+# Tests that change host knobs and check them take turns (see Makefile.am).
+lock_host_knobs() {
+	exec 9>"$KMB_TEST_TMP/host-knobs.lock"
+	flock 9
+}
