@@ -165,8 +165,15 @@ void gb_add_context(const char *key, const char *value)
 
 int gb_run(const struct gb_run_options *opts)
 {
-	std::vector<std::string> args = { "kmb" };
-	std::vector<char *> argv;
+	/*
+	 * Static: Google Benchmark keeps pointers into argv (the executable name
+	 * printed in every later context), so the strings must outlive the run.
+	 */
+	static std::vector<std::string> args;
+	static std::vector<char *> argv;
+
+	args.assign({ "kmb" });
+	argv.clear();
 	int argc;
 
 	args.push_back("--benchmark_repetitions=" + std::to_string(opts->repetitions));

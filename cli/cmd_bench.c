@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_REPETITIONS 5
+#define DEFAULT_REPETITIONS 10
 #define QUICK_REPETITIONS 3
 
 struct bench_opts {

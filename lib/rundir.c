@@ -136,11 +136,14 @@ int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, js
 	run->lock_fd = -1;
 	kmb_run_make_id(run->id, sizeof(run->id), host ? host : "host",
 			release ? release : "kernel");
-	if (make_run_dir(run, results, dir, err, errlen) || take_lock(run, err, errlen))
+	if (make_run_dir(run, results, dir, err, errlen) || take_lock(run, err, errlen)) {
+		json_decref(env);
 		return -1;
+	}
 	path_join(logs, sizeof(logs), run->dir, "logs");
 	if (mkdir(logs, 0755) && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create %s: %s", logs, strerror(errno));
+		json_decref(env);
 		return -1;
 	}
 	run->manifest = new_manifest(run, env, command);
@@ -208,12 +211,14 @@ static int recover_one(const char *dir, bool verbose)
 	char path[4200];
 	json_t *m;
 	const char *status;
+	bool running, gone = owner_gone(dir);
 	int marked = 0;
 
 	path_join(path, sizeof(path), dir, "manifest.json");
 	m = json_load_file(path, 0, NULL);
 	status = json_string_value(json_object_get(m, "status"));
-	if (m && status && !strcmp(status, "running") && owner_gone(dir)) {
+	running = status && !strcmp(status, "running");
+	if (running && gone) {
 		json_object_set_new(m, "status", json_string("incomplete"));
 		json_object_set_new(m, "end_reason",
 				    json_string("the writing process ended before the run "
@@ -225,7 +230,8 @@ static int recover_one(const char *dir, bool verbose)
 					kmb_progname(), dir);
 		}
 	}
-	if (!status || strcmp(status, "running") || owner_gone(dir))
+	/* Temporaries of a run still being written belong to its writer. */
+	if (!running || gone)
 		kmb_remove_stale_tmp(dir);
 	json_decref(m);
 	return marked;

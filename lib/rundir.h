@@ -32,7 +32,7 @@ void kmb_run_make_id(char *buf, size_t len, const char *host, const char *releas
 /*
  * Create a run: either exactly dir (must not exist or be empty), or a new
  * <results>/runs/<run-id> (a numeric suffix keeps concurrent writers apart).
- * Writes the manifest with status "running". env is stolen (reference taken).
+ * Writes the manifest with status "running". Takes the reference to env, also on error.
  */
 int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, json_t *env,
 		   const char *command, char *err, size_t errlen);
