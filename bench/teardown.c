@@ -11,8 +11,8 @@
  * Every variant populates its range untimed, proves with RssAnon (and a
  * PAGEMAP_SCAN census where the range is ours) that the memory was there and
  * was freed, and reports the foreground latency as the manual time.
- * This file: the shared runner, munmap, deferred, kvm_vm_close and the table;
- * teardown_child.c: exit and process_mrelease.
+ * This file: the shared runner, munmap, deferred and the table;
+ * teardown_child.c: exit and process_mrelease; teardown_kvm.c: kvm_vm_close.
  */
 #include "census.h"
 #include "mem.h"
@@ -22,13 +22,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,12 +123,51 @@ int td_map_populated(size_t len, void **addr, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Pinning keeps the scheduler out of the figures: a thread we wake must not
+ * preempt us on our CPU, one we keep waiting must not run elsewhere.
+ */
+int td_pin_here(struct td_pin *pin, char *err, size_t errlen)
+{
+	cpu_set_t one;
+
+	pin->active = false;
+	pin->cpu = sched_getcpu();
+	if (pin->cpu >= 0 && !sched_getaffinity(0, sizeof(pin->saved), &pin->saved)) {
+		CPU_ZERO(&one);
+		CPU_SET(pin->cpu, &one);
+		if (!sched_setaffinity(0, sizeof(one), &one)) {
+			pin->active = true;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "cannot pin to CPU %d: %s", pin->cpu, strerror(errno));
+	return -1;
+}
+
+void td_unpin(struct td_pin *pin)
+{
+	if (pin->active)
+		sched_setaffinity(0, sizeof(pin->saved), &pin->saved);
+	pin->active = false;
+}
+
+int td_pin_other_cpu(const struct td_pin *pin)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (cpu != pin->cpu && CPU_ISSET(cpu, &pin->saved))
+			return cpu;
+	return -1;
+}
+
 /* ---- the runner ---- */
 
 struct td_totals {
 	uint64_t fg_ns, bg_ns, pages, iterations;
 	uint64_t rss_before_min, rss_freed_min;
-	struct td_result extra_sum;	/* names and summed values */
+	struct td_result extra_sum; /* names and summed values */
 };
 
 static void add_result(struct td_totals *t, const struct td_result *res)
@@ -200,12 +237,6 @@ void td_run(gb_state *st, const struct kmb_bench_ctx *ctx, td_iteration_fn fn)
 
 /* ---- a populated range of our own, with its proof ---- */
 
-struct td_range {
-	void *addr;
-	size_t len;
-	uint64_t rss_kib;	/* RssAnon with the range populated */
-};
-
 static int check_grown(uint64_t before, uint64_t after, size_t len, char *err, size_t errlen)
 {
 	if (after >= before && after - before >= td_rss_need_kib(len))
@@ -234,8 +265,7 @@ static int check_present(struct td_range *r, char *err, size_t errlen)
 	return -1;
 }
 
-/* Map and populate len bytes and prove it; on error nothing stays mapped. */
-static int range_prepare(struct td_range *r, size_t len, char *err, size_t errlen)
+int td_range_prepare(struct td_range *r, size_t len, char *err, size_t errlen)
 {
 	uint64_t rss0;
 
@@ -254,9 +284,7 @@ static int range_prepare(struct td_range *r, size_t len, char *err, size_t errle
 	return -1;
 }
 
-/* After the teardown: RssAnon must have dropped by the range's size. */
-static int range_check_freed(const struct td_range *r, struct td_result *res, char *err,
-			     size_t errlen)
+int td_range_check_freed(const struct td_range *r, struct td_result *res, char *err, size_t errlen)
 {
 	uint64_t now = r->rss_kib;
 
@@ -282,7 +310,7 @@ static int munmap_iteration(const struct kmb_bench_ctx *ctx, struct td_result *r
 	struct td_range r;
 	uint64_t t0;
 
-	if (range_prepare(&r, ctx->size, err, errlen))
+	if (td_range_prepare(&r, ctx->size, err, errlen))
 		return -1;
 	t0 = kmb_now_ns();
 	if (munmap(r.addr, r.len)) {
@@ -290,7 +318,7 @@ static int munmap_iteration(const struct kmb_bench_ctx *ctx, struct td_result *r
 		return -1;
 	}
 	res->fg_ns = kmb_now_ns() - t0;
-	return range_check_freed(&r, res, err, errlen);
+	return td_range_check_freed(&r, res, err, errlen);
 }
 
 static void run_munmap(gb_state *st, const struct kmb_bench_ctx *ctx)
@@ -304,11 +332,12 @@ struct td_reaper {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	void *addr;		/* one-slot queue: the range handed over, or NULL */
+	void *addr; /* one-slot queue: the range handed over, or NULL */
 	size_t len;
-	bool waiting;		/* asleep in pthread_cond_wait */
+	bool waiting; /* asleep in pthread_cond_wait */
 	bool stop;
-	int error;		/* errno of a failed munmap */
+	int error;	  /* errno of a failed munmap */
+	uint64_t done_ns; /* when its last munmap returned; under lock */
 };
 
 static void *reaper_main(void *arg)
@@ -325,6 +354,7 @@ static void *reaper_main(void *arg)
 			if (munmap(addr, r->len))
 				r->error = errno;
 			pthread_mutex_lock(&r->lock);
+			r->done_ns = kmb_now_ns();
 			continue;
 		}
 		r->waiting = true;
@@ -394,55 +424,113 @@ static unsigned free_timeout_s(uint64_t size)
 	return 10 + (unsigned)(size / KMB_GIB) * 10;
 }
 
-/* Poll RssAnon until it has dropped by the range's size; *end_ns when it had. */
-static int wait_rss_dropped(const struct td_range *r, uint64_t *end_ns, char *err,
-			    size_t errlen)
+/* When the reaper's last munmap returned, 0 while it is still at work. */
+static uint64_t reaper_done_ns(struct td_reaper *r)
+{
+	uint64_t done;
+
+	pthread_mutex_lock(&r->lock);
+	done = r->addr ? 0 : r->done_ns;
+	pthread_mutex_unlock(&r->lock);
+	return done;
+}
+
+/*
+ * Poll RssAnon until it has dropped by the range's size and the reaper is
+ * done; *end_ns is when the reaper's munmap returned. The counters drop
+ * during the zap, before munmap returns, so the poll proves the memory
+ * freed and the reaper's clock (not the poll interval) says when. Polling
+ * slowly also spares the reaper: a thread of ours running in this mm makes
+ * its TLB flushes IPIs.
+ */
+static int wait_freed(struct td_reaper *reaper, const struct td_range *r, uint64_t *end_ns,
+		      char *err, size_t errlen)
 {
 	uint64_t deadline = kmb_now_ns() + free_timeout_s(r->len) * 1000000000ULL;
-	struct timespec nap = { .tv_nsec = 20 * 1000 };
-	uint64_t need = td_rss_need_kib(r->len), now = r->rss_kib;
+	struct timespec nap = { .tv_nsec = 100 * 1000 };
+	uint64_t need = td_rss_need_kib(r->len), now = r->rss_kib, done_ns;
 
 	for (;;) {
 		if (td_rss_anon_kib(0, &now)) {
 			snprintf(err, errlen, "cannot read RssAnon from /proc/self/status");
 			return -1;
 		}
-		*end_ns = kmb_now_ns();
-		if (now <= r->rss_kib && r->rss_kib - now >= need)
+		done_ns = reaper_done_ns(reaper);
+		if (done_ns && now <= r->rss_kib && r->rss_kib - now >= need) {
+			*end_ns = done_ns;
 			return 0;
-		if (*end_ns > deadline)
+		}
+		if (kmb_now_ns() > deadline)
 			break;
 		nanosleep(&nap, NULL);
 	}
 	snprintf(err, errlen,
 		 "RssAnon dropped from %llu to %llu KiB within %u s of handing %llu KiB to the "
-		 "reaper, expected a drop of at least %llu KiB",
+		 "reaper (%s), expected a drop of at least %llu KiB",
 		 (unsigned long long)r->rss_kib, (unsigned long long)now, free_timeout_s(r->len),
-		 (unsigned long long)(r->len / KMB_KIB), (unsigned long long)need);
+		 (unsigned long long)(r->len / KMB_KIB),
+		 done_ns ? "its munmap returned" : "still in munmap", (unsigned long long)need);
 	return -1;
+}
+
+/*
+ * The reaper gets a CPU other than ours when there is one: woken on our CPU
+ * it would preempt us, and the hand-off would include its time slice.
+ * Returns whether it got one.
+ */
+static bool reaper_move_away(struct td_reaper *reaper, const struct td_pin *pin)
+{
+	int cpu = td_pin_other_cpu(pin);
+	cpu_set_t other;
+
+	if (cpu < 0)
+		return false;
+	CPU_ZERO(&other);
+	CPU_SET(cpu, &other);
+	return pthread_setaffinity_np(reaper->thread, sizeof(other), &other) == 0;
+}
+
+static int hand_off_and_wait(struct td_reaper *reaper, struct td_range *r, struct td_result *res,
+			     char *err, size_t errlen)
+{
+	uint64_t t0, t1, end;
+
+	reaper_wait_idle(reaper);
+	t0 = kmb_now_ns();
+	reaper_hand_off(reaper, r->addr, r->len);
+	t1 = kmb_now_ns();
+	if (wait_freed(reaper, r, &end, err, errlen))
+		return -1;
+	res->fg_ns = t1 - t0;
+	res->bg_ns = end - t0;
+	return 0;
 }
 
 static int deferred_measure(struct td_reaper *reaper, const struct kmb_bench_ctx *ctx,
 			    struct td_result *res, char *err, size_t errlen)
 {
+	struct td_pin pin;
 	struct td_range r;
-	uint64_t t0, t1, end;
+	bool own_cpu;
+	int ret;
 
-	if (range_prepare(&r, ctx->size, err, errlen))
+	if (td_range_prepare(&r, ctx->size, err, errlen))
 		return -1;
-	reaper_wait_idle(reaper);
-	t0 = kmb_now_ns();
-	reaper_hand_off(reaper, r.addr, r.len);
-	t1 = kmb_now_ns();
-	if (wait_rss_dropped(&r, &end, err, errlen))
+	if (td_pin_here(&pin, err, errlen)) {
+		munmap(r.addr, r.len);
 		return -1;
-	res->fg_ns = t1 - t0;
-	res->bg_ns = end - t0;
-	return range_check_freed(&r, res, err, errlen);
+	}
+	own_cpu = reaper_move_away(reaper, &pin);
+	ret = hand_off_and_wait(reaper, &r, res, err, errlen);
+	td_unpin(&pin);
+	if (ret)
+		return -1;
+	td_extra(res, "reaper_own_cpu", own_cpu ? 1.0 : 0.0);
+	return td_range_check_freed(&r, res, err, errlen);
 }
 
-static int deferred_iteration(const struct kmb_bench_ctx *ctx, struct td_result *res,
-			      char *err, size_t errlen)
+static int deferred_iteration(const struct kmb_bench_ctx *ctx, struct td_result *res, char *err,
+			      size_t errlen)
 {
 	struct td_reaper reaper;
 	int ret, munmap_err;
@@ -462,99 +550,6 @@ static int deferred_iteration(const struct kmb_bench_ctx *ctx, struct td_result 
 static void run_deferred(gb_state *st, const struct kmb_bench_ctx *ctx)
 {
 	td_run(st, ctx, deferred_iteration);
-}
-
-/*
- * ---- KVM helpers, named after the ioctl like the KVM selftests' kvm_util:
- * each returns the result, or -1 with "<IOCTL> failed: <reason>" in err ----
- */
-
-static int kvm_fail(const char *what, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s failed: %s", what, strerror(errno));
-	return -1;
-}
-
-static int kvm_open_dev(char *err, size_t errlen)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? kvm_fail("open /dev/kvm", err, errlen) : fd;
-}
-
-static int kvm_create_vm(int kvm_fd, char *err, size_t errlen)
-{
-	int fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-
-	return fd < 0 ? kvm_fail("KVM_CREATE_VM", err, errlen) : fd;
-}
-
-static int kvm_set_user_memory_region(int vm_fd, uint32_t slot, uint64_t gpa, void *hva,
-				      uint64_t size, char *err, size_t errlen)
-{
-	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)hva,
-	};
-
-	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region))
-		return kvm_fail("KVM_SET_USER_MEMORY_REGION", err, errlen);
-	return 0;
-}
-
-/* ---- teardown/kvm_vm_close ---- */
-
-/* A VM with the range as memslot 0 at guest physical 0; returns the VM fd. */
-static int kvm_vm_with_memslot(const struct td_range *r, char *err, size_t errlen)
-{
-	int kvm_fd, vm_fd;
-
-	kvm_fd = kvm_open_dev(err, errlen);
-	if (kvm_fd < 0)
-		return -1;
-	vm_fd = kvm_create_vm(kvm_fd, err, errlen);
-	close(kvm_fd);
-	if (vm_fd < 0)
-		return -1;
-	if (kvm_set_user_memory_region(vm_fd, 0, 0, r->addr, r->len, err, errlen)) {
-		close(vm_fd);
-		return -1;
-	}
-	return vm_fd;
-}
-
-static int kvm_close_iteration(const struct kmb_bench_ctx *ctx, struct td_result *res,
-			       char *err, size_t errlen)
-{
-	struct td_range r;
-	uint64_t t0, t1, t2;
-	int vm_fd;
-
-	if (range_prepare(&r, ctx->size, err, errlen))
-		return -1;
-	vm_fd = kvm_vm_with_memslot(&r, err, errlen);
-	if (vm_fd < 0) {
-		munmap(r.addr, r.len);
-		return -1;
-	}
-	t0 = kmb_now_ns();
-	close(vm_fd);
-	t1 = kmb_now_ns();
-	if (munmap(r.addr, r.len)) {
-		snprintf(err, errlen, "munmap after closing the VM failed: %s", strerror(errno));
-		return -1;
-	}
-	t2 = kmb_now_ns();
-	res->fg_ns = t1 - t0;
-	td_extra(res, "munmap_ns_per_page", (double)(t2 - t1) / (double)(r.len / kmb_page_size()));
-	return range_check_freed(&r, res, err, errlen);
-}
-
-static void run_kvm_vm_close(gb_state *st, const struct kmb_bench_ctx *ctx)
-{
-	td_run(st, ctx, kvm_close_iteration);
 }
 
 /* ---- the family ---- */
@@ -604,7 +599,7 @@ static const struct kmb_bench_def teardown_defs[] = {
 		.sized = true,
 		.unit = GB_MS,
 		.iterations = 1,
-		.run = run_kvm_vm_close,
+		.run = td_run_kvm_vm_close,
 	},
 };
 

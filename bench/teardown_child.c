@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,9 +34,9 @@
 #endif
 
 struct td_child {
-	pid_t pid;		/* 0 when there is none (left) to reap */
-	int ready_fd;		/* read end: the child's ready message */
-	int go_fd;		/* write end: a byte (or EOF) tells the child to exit */
+	pid_t pid;    /* 0 when there is none (left) to reap */
+	int ready_fd; /* read end: the child's ready message */
+	int go_fd;    /* write end: a byte (or EOF) tells the child to exit */
 	int pidfd;
 };
 
@@ -45,8 +46,7 @@ struct ready_msg {
 	char err[240];
 };
 
-static void __attribute__((noreturn)) child_main(pid_t parent, size_t size, int ready_fd,
-						 int go_fd)
+static void __attribute__((noreturn)) child_main(pid_t parent, size_t size, int ready_fd, int go_fd)
 {
 	struct ready_msg msg = { 0 };
 	void *addr;
@@ -209,8 +209,8 @@ static void fill_result(struct td_result *res, uint64_t size, uint64_t before, u
 
 /* ---- teardown/exit ---- */
 
-static int exit_measure(struct td_child *c, const struct kmb_bench_ctx *ctx,
-			struct td_result *res, char *err, size_t errlen)
+static int exit_measure(struct td_child *c, const struct kmb_bench_ctx *ctx, struct td_result *res,
+			char *err, size_t errlen)
 {
 	uint64_t rss, t0;
 	char how[64];
@@ -258,15 +258,35 @@ void td_run_exit(gb_state *st, const struct kmb_bench_ctx *ctx)
 /* ---- teardown/process_mrelease ---- */
 
 /*
- * RssAnon of the killed child after process_mrelease. A missing field means
- * its mm is gone (it got through exit_mm), i.e. released; *attached says
- * whether the mm was still there, so that our call did the reaping.
+ * The caller must do the reaping, as when the victim is slow to die (lmkd's
+ * case): otherwise the child, woken by SIGKILL on another CPU, races us
+ * through its own exit path and the syscall finds little or nothing to do.
+ * So share one CPU with it and make it SCHED_IDLE: it runs only when we
+ * sleep. Our own affinity is put back afterwards.
  */
-static int rss_after_release(struct td_child *c, uint64_t size, uint64_t *kib, bool *attached,
-			     char *err, size_t errlen)
+static int keep_victim_off_cpu(struct td_child *c, struct td_pin *pin, char *err, size_t errlen)
+{
+	struct sched_param idle = { .sched_priority = 0 };
+	cpu_set_t one;
+
+	if (td_pin_here(pin, err, errlen))
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(pin->cpu, &one);
+	if (!sched_setaffinity(c->pid, sizeof(one), &one) &&
+	    !sched_setscheduler(c->pid, SCHED_IDLE, &idle))
+		return 0;
+	snprintf(err, errlen, "cannot move the child to CPU %d at SCHED_IDLE: %s", pin->cpu,
+		 strerror(errno));
+	return -1;
+}
+
+/* A missing RssAnon field means the mm is gone (exit_mm ran): released. */
+static int rss_after_release(struct td_child *c, uint64_t size, uint64_t *kib, char *err,
+			     size_t errlen)
 {
 	*kib = 0;
-	*attached = td_rss_anon_kib(c->pid, kib) == 0;
+	td_rss_anon_kib(c->pid, kib);
 	if (*kib <= size / KMB_KIB / 64)
 		return 0;
 	snprintf(err, errlen,
@@ -276,45 +296,66 @@ static int rss_after_release(struct td_child *c, uint64_t size, uint64_t *kib, b
 	return -1;
 }
 
+static int mrelease_call(struct td_child *c, char *err, size_t errlen)
+{
+	if (!syscall(__NR_process_mrelease, c->pidfd, 0))
+		return 0;
+	if (errno == ESRCH)
+		snprintf(err, errlen,
+			 "process_mrelease: the killed child had already exited "
+			 "(it was not kept off the CPU)");
+	else
+		snprintf(err, errlen, "process_mrelease failed: %s", strerror(errno));
+	return -1;
+}
+
+/* Kill, reap with process_mrelease (timed), census, waitpid. */
+static int kill_and_release(struct td_child *c, uint64_t size, struct td_result *res, char *err,
+			    size_t errlen)
+{
+	uint64_t after, t_kill, t0, t1;
+	int status;
+
+	t_kill = kmb_now_ns();
+	kill(c->pid, SIGKILL);
+	t0 = kmb_now_ns();
+	if (mrelease_call(c, err, errlen))
+		return -1;
+	t1 = kmb_now_ns();
+	if (rss_after_release(c, size, &after, err, errlen))
+		return -1;
+	if (child_waitpid(c, &status)) {
+		snprintf(err, errlen, "waitpid failed: %s", strerror(errno));
+		return -1;
+	}
+	res->fg_ns = t1 - t0;
+	td_extra(res, "total_ns", (double)(kmb_now_ns() - t_kill));
+	td_extra(res, "rss_after_kib", (double)after);
+	fill_result(res, size, res->rss_before_kib, after);
+	return 0;
+}
+
 static int mrelease_measure(struct td_child *c, const struct kmb_bench_ctx *ctx,
 			    struct td_result *res, char *err, size_t errlen)
 {
-	uint64_t rss, after, t_kill, t0, t1, t2;
-	bool attached;
-	int status;
+	struct td_pin pin = { .active = false };
+	int ret = -1;
 
-	if (child_populated(c, ctx->size, &rss, err, errlen))
+	if (child_populated(c, ctx->size, &res->rss_before_kib, err, errlen))
 		return -1;
 	c->pidfd = (int)syscall(__NR_pidfd_open, c->pid, 0);
 	if (c->pidfd < 0) {
 		snprintf(err, errlen, "pidfd_open failed: %s", strerror(errno));
 		return -1;
 	}
-	t_kill = kmb_now_ns();
-	kill(c->pid, SIGKILL);
-	t0 = kmb_now_ns();
-	if (syscall(__NR_process_mrelease, c->pidfd, 0)) {
-		snprintf(err, errlen, "process_mrelease failed: %s", strerror(errno));
-		return -1;
-	}
-	t1 = kmb_now_ns();
-	if (rss_after_release(c, ctx->size, &after, &attached, err, errlen))
-		return -1;
-	if (child_waitpid(c, &status)) {
-		snprintf(err, errlen, "waitpid failed: %s", strerror(errno));
-		return -1;
-	}
-	t2 = kmb_now_ns();
-	res->fg_ns = t1 - t0;
-	fill_result(res, ctx->size, rss, after);
-	td_extra(res, "total_ns", (double)(t2 - t_kill));
-	td_extra(res, "rss_after_kib", (double)after);
-	td_extra(res, "reaped_by_caller", attached ? 1.0 : 0.0);
-	return 0;
+	if (!keep_victim_off_cpu(c, &pin, err, errlen))
+		ret = kill_and_release(c, ctx->size, res, err, errlen);
+	td_unpin(&pin);
+	return ret;
 }
 
-static int mrelease_iteration(const struct kmb_bench_ctx *ctx, struct td_result *res,
-			      char *err, size_t errlen)
+static int mrelease_iteration(const struct kmb_bench_ctx *ctx, struct td_result *res, char *err,
+			      size_t errlen)
 {
 	struct td_child c;
 	int ret;

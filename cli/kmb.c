@@ -21,6 +21,8 @@ static const struct kmb_command commands[] = {
 	{ "bench", "run the microbenchmarks and write a run directory", cmd_bench },
 	{ "list", "list the benchmarks and whether each can run here", cmd_list },
 	{ "env", "show the environment recorded with every run", cmd_env },
+	{ "compare", "compare two runs and judge every metric", cmd_compare },
+	{ "baseline", "name a run as a baseline, list baselines", cmd_baseline },
 };
 
 static void usage(FILE *out)

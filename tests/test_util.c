@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Sizes, names and descriptive statistics. */
+/* Sizes and names. */
 #include "check.h"
-#include "stats.h"
 #include "util.h"
 
-#include <math.h>
 
 static void test_parse_size(void)
 {
@@ -73,29 +71,11 @@ static void test_sysfs_selected(void)
 	CHECK_STREQ(buf, "1");
 }
 
-/* Reference values computed independently (R: median(), sd()). */
-static void test_stats(void)
-{
-	const double odd[] = { 5, 1, 3 }, even[] = { 4, 1, 3, 2 };
-	const double s[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
-
-	CHECK(kmb_stats_median(odd, 3) == 3);
-	CHECK(kmb_stats_median(even, 4) == 2.5);
-	CHECK(odd[0] == 5); /* input untouched */
-	CHECK(kmb_stats_mean(s, 8) == 5);
-	/* sd(c(2,4,4,4,5,5,7,9)) = 2.13808993529939 */
-	CHECK(fabs(kmb_stats_stddev(s, 8) - 2.13808993529939) < 1e-12);
-	CHECK(fabs(kmb_stats_cov(s, 8) - 2.13808993529939 / 5) < 1e-12);
-	CHECK(isnan(kmb_stats_median(s, 0)));
-	CHECK(isnan(kmb_stats_stddev(s, 1)));
-}
-
 int main(void)
 {
 	test_parse_size();
 	test_format_size();
 	test_base_name();
 	test_sysfs_selected();
-	test_stats();
 	CHECK_DONE();
 }

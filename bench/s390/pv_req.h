@@ -111,11 +111,21 @@ enum kmb_skey_trigger {
 const char *kmb_skey_skip_reason(enum kmb_skey_trigger trigger, bool uapi_has_keyop,
 				 int cap_keyop, char *buf, size_t len);
 
+/* ---- guest memory ---- */
+
+#define KMB_S390_SEGMENT (1ULL << 20)
+
+/*
+ * KVM_SET_USER_MEMORY_REGION on s390 wants the slot's user address and size
+ * on segment (1 MiB) boundaries; it says only EINVAL. 0, or -1 with err.
+ */
+int kmb_s390_memslot_check(uint64_t hva, uint64_t size, char *err, size_t errlen);
+
 /* ---- protected virtualization commands ---- */
 
 /* KVM_S390_PV_COMMAND argument: cmd, data (an address or 0), flags 0. */
 void kmb_pv_cmd_req(struct kvm_pv_cmd *cmd, uint32_t id, uint64_t data);
-/* KVM_PV_SET_SEC_PARMS: the SE header in user memory. 0 or -1 with err. */
+/* KVM_PV_SET_SEC_PARMS: the SE header in user memory, 0x1a0..8 KiB. 0 or -1 with err. */
 int kmb_pv_sec_parm_req(struct kvm_s390_pv_sec_parm *p, const void *hdr, uint64_t len,
 			char *err, size_t errlen);
 /* KVM_PV_UNPACK of one component: page-aligned guest address and size. */
@@ -152,6 +162,8 @@ struct kmb_pv_host {
 	const char *kvm_err;	/* why /dev/kvm could not be asked, or NULL */
 	int cap_protected;	/* KVM_CAP_S390_PROTECTED */
 	int cap_async;		/* KVM_CAP_S390_PROTECTED_ASYNC_DISABLE */
+	uint64_t image_end;	/* guest memory the image needs (kmb_pv_image.load_end) */
+	uint64_t vm_size;	/* the benchmark's VM size */
 };
 
 /* NULL if the teardown can run, else why not (in buf or a constant). */
@@ -167,6 +179,7 @@ const char *kmb_pv_skip_reason(const struct kmb_pv_host *host, enum kmb_pv_teard
 #define KMB_SE_SCAN_END 0x17000ULL	/* genprotimg: last page searched for the header */
 #define KMB_SE_HDR_VERSION 0x100
 #define KMB_SE_HDR_MIN 0x1a0		/* the fixed part of a v1 header */
+#define KMB_SE_HDR_MAX 0x2000		/* what KVM_PV_SET_SEC_PARMS accepts */
 #define KMB_PV_MAX_COMPS 160		/* what fits in a one-page IPL parameter block */
 
 struct kmb_pv_comp {

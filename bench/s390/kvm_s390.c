@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "kvm_s390.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifdef __s390x__
+
+#define SEGMENT KMB_S390_SEGMENT
+
+static int fail(const char *what, char *err, size_t errlen)
+{
+	int e = errno;
+
+	snprintf(err, errlen, "%s failed: errno %d (%s)", what, e, strerror(e));
+	errno = e;
+	return -1;
+}
+
+static int xioctl(int fd, unsigned long req, void *arg, const char *name, char *err,
+		  size_t errlen)
+{
+	int ret = ioctl(fd, req, arg);
+
+	return ret < 0 ? fail(name, err, errlen) : ret;
+}
+
+int kmb_kvm_open(char *err, size_t errlen)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? fail("open(/dev/kvm)", err, errlen) : fd;
+}
+
+int kmb_kvm_create_vm(int kvm, unsigned long type, char *err, size_t errlen)
+{
+	int fd = ioctl(kvm, KVM_CREATE_VM, type);
+	size_t n;
+
+	if (fd >= 0)
+		return fd;
+	fail("KVM_CREATE_VM", err, errlen);
+	/* s390_enable_sie() wants page tables with PGSTEs, chosen at exec time. */
+	n = strlen(err);
+	if (errno == EINVAL && n < errlen)
+		snprintf(err + n, errlen - n, " (no PGSTE page tables in this process: link with "
+			 "-Wl,--s390-pgste as QEMU does, or set sysctl vm.allocate_pgste=1)");
+	return -1;
+}
+
+int kmb_kvm_check_extension(int fd, long cap, const char *name, char *err, size_t errlen)
+{
+	char what[96];
+	int ret = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+
+	snprintf(what, sizeof(what), "KVM_CHECK_EXTENSION(%s)", name);
+	return ret < 0 ? fail(what, err, errlen) : ret;
+}
+
+int kmb_kvm_set_memslot(int vm, uint32_t slot, uint64_t gpa, void *hva, uint64_t size,
+			char *err, size_t errlen)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)hva,
+	};
+
+	return xioctl(vm, KVM_SET_USER_MEMORY_REGION, &region, "KVM_SET_USER_MEMORY_REGION", err,
+		      errlen);
+}
+
+int kmb_kvm_get_skeys(int vm, struct kvm_s390_skeys *req, char *err, size_t errlen)
+{
+	return xioctl(vm, KVM_S390_GET_SKEYS, req, "KVM_S390_GET_SKEYS", err, errlen);
+}
+
+int kmb_kvm_set_skeys(int vm, struct kvm_s390_skeys *req, char *err, size_t errlen)
+{
+	return xioctl(vm, KVM_S390_SET_SKEYS, req, "KVM_S390_SET_SKEYS", err, errlen);
+}
+
+#if KMB_UAPI_HAS_KEYOP
+int kmb_kvm_keyop(int vm, struct kvm_s390_keyop *op, char *err, size_t errlen)
+{
+	return xioctl(vm, KVM_S390_KEYOP, op, "KVM_S390_KEYOP", err, errlen);
+}
+#endif
+
+int kmb_kvm_pv_cmd(int vm, uint32_t id, uint64_t data, char *err, size_t errlen)
+{
+	struct kvm_pv_cmd cmd;
+	int ret;
+
+	kmb_pv_cmd_req(&cmd, id, data);
+	ret = ioctl(vm, KVM_S390_PV_COMMAND, &cmd);
+	if (ret < 0)
+		kmb_pv_cmd_error(&cmd, errno, err, errlen);
+	return ret;
+}
+
+int kmb_kvm_create_vcpu(int vm, unsigned long id, char *err, size_t errlen)
+{
+	int fd = ioctl(vm, KVM_CREATE_VCPU, id);
+
+	return fd < 0 ? fail("KVM_CREATE_VCPU", err, errlen) : fd;
+}
+
+struct kvm_run *kmb_kvm_map_run(int kvm, int vcpu, size_t *len, char *err, size_t errlen)
+{
+	int size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	void *run;
+
+	if (size < 0) {
+		fail("KVM_GET_VCPU_MMAP_SIZE", err, errlen);
+		return NULL;
+	}
+	run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (run == MAP_FAILED) {
+		fail("mmap of the vCPU's kvm_run", err, errlen);
+		return NULL;
+	}
+	*len = (size_t)size;
+	return run;
+}
+
+int kmb_kvm_set_mp_state(int vcpu, uint32_t state, char *err, size_t errlen)
+{
+	struct kvm_mp_state mp = { .mp_state = state };
+
+	return xioctl(vcpu, KVM_SET_MP_STATE, &mp, "KVM_SET_MP_STATE", err, errlen);
+}
+
+int kmb_kvm_run(int vcpu, char *err, size_t errlen)
+{
+	if (ioctl(vcpu, KVM_RUN, 0) == 0)
+		return 0;
+	return errno == EINTR ? 1 : fail("KVM_RUN", err, errlen);
+}
+
+int kmb_kvm_probe_cap(long cap, const char *name, char *err, size_t errlen)
+{
+	int kvm = kmb_kvm_open(err, errlen), ret;
+
+	if (kvm < 0)
+		return -1;
+	ret = kmb_kvm_check_extension(kvm, cap, name, err, errlen);
+	close(kvm);
+	return ret;
+}
+
+int kmb_kvm_map_guest(struct kmb_region *r, uint64_t size, char *err, size_t errlen)
+{
+	uintptr_t start;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	if (kmb_s390_memslot_check(0, size, err, errlen))
+		return -1;
+	r->map_len = size + SEGMENT;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		      0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return fail("mmap of the guest memory", err, errlen);
+	}
+	start = ((uintptr_t)r->map + SEGMENT - 1) & ~(uintptr_t)(SEGMENT - 1);
+	r->addr = (char *)start;
+	r->len = size;
+	if (madvise(r->addr, size, MADV_NOHUGEPAGE)) {
+		kmb_region_unmap(r);
+		return fail("madvise(MADV_NOHUGEPAGE)", err, errlen);
+	}
+	return 0;
+}
+
+/* ---- measurements in a child process ---- */
+
+struct child_head {
+	int32_t ret;
+	char err[508];
+};
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The child: default signal actions (the parent restores knobs, not it), then fn. */
+static void __attribute__((noreturn)) child_main(int fd, kmb_child_fn fn, const void *arg,
+						 void *out, size_t outlen)
+{
+	struct child_head head = { 0 };
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	head.ret = fn(arg, out, head.err, sizeof(head.err));
+	if (write_all(fd, &head, sizeof(head)) || write_all(fd, out, outlen))
+		_exit(2);
+	_exit(0);
+}
+
+static void child_died(pid_t pid, char *err, size_t errlen)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status))
+		snprintf(err, errlen, "the measuring child process was killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(err, errlen, "the measuring child process exited with status %d "
+			 "without a result", WEXITSTATUS(status));
+}
+
+int kmb_in_child(kmb_child_fn fn, const void *arg, void *out, size_t outlen, char *err,
+		 size_t errlen)
+{
+	struct child_head head;
+	int pfd[2], status;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return fail("pipe2", err, errlen);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return fail("fork", err, errlen);
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		child_main(pfd[1], fn, arg, out, outlen);
+	}
+	close(pfd[1]);
+	if (read_all(pfd[0], &head, sizeof(head)) || read_all(pfd[0], out, outlen)) {
+		close(pfd[0]);
+		child_died(pid, err, errlen);
+		return -1;
+	}
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (head.ret)
+		snprintf(err, errlen, "%s", head.err);
+	return head.ret;
+}
+
+#endif /* __s390x__ */

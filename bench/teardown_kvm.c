@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * teardown/kvm_vm_close: the closest portable relative of destroying a
+ * protected guest. A VM gets the populated range as memslot 0; closing its
+ * fd (the last reference) destroys the VM, then munmap frees the memory,
+ * each timed on its own. No vCPU ever ran, so no stage-2 (EPT/NPT) mapping
+ * of the memory exists and the close costs what KVM's own teardown costs,
+ * not a walk over the guest's pages: the munmap after it is where the
+ * memory goes (munmap_ns_per_page).
+ */
+#include "teardown.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/*
+ * ---- KVM helpers, one per ioctl in the style of the KVM selftests' kvm_util:
+ * each returns what the ioctl returned, or -1 with "<IOCTL> failed: <reason>"
+ * in err.
+ */
+
+static int kvm_fail(const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s failed: %s", what, strerror(errno));
+	return -1;
+}
+
+static int kvm_open_dev(char *err, size_t errlen)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? kvm_fail("open /dev/kvm", err, errlen) : fd;
+}
+
+static int kvm_create_vm(int kvm_fd, char *err, size_t errlen)
+{
+	int fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+
+	return fd < 0 ? kvm_fail("KVM_CREATE_VM", err, errlen) : fd;
+}
+
+static int kvm_set_user_memory_region(int vm_fd, uint32_t slot, uint64_t gpa, void *hva,
+				      uint64_t size, char *err, size_t errlen)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)hva,
+	};
+
+	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region))
+		return kvm_fail("KVM_SET_USER_MEMORY_REGION", err, errlen);
+	return 0;
+}
+
+/* ---- teardown/kvm_vm_close ---- */
+
+/* A VM with the range as memslot 0 at guest physical 0; returns the VM fd. */
+static int kvm_vm_with_memslot(const struct td_range *r, char *err, size_t errlen)
+{
+	int kvm_fd, vm_fd;
+
+	kvm_fd = kvm_open_dev(err, errlen);
+	if (kvm_fd < 0)
+		return -1;
+	vm_fd = kvm_create_vm(kvm_fd, err, errlen);
+	close(kvm_fd);
+	if (vm_fd < 0)
+		return -1;
+	if (kvm_set_user_memory_region(vm_fd, 0, 0, r->addr, r->len, err, errlen)) {
+		close(vm_fd);
+		return -1;
+	}
+	return vm_fd;
+}
+
+static int kvm_close_iteration(const struct kmb_bench_ctx *ctx, struct td_result *res, char *err,
+			       size_t errlen)
+{
+	struct td_range r;
+	uint64_t t0, t1, t2;
+	int vm_fd;
+
+	if (td_range_prepare(&r, ctx->size, err, errlen))
+		return -1;
+	vm_fd = kvm_vm_with_memslot(&r, err, errlen);
+	if (vm_fd < 0) {
+		munmap(r.addr, r.len);
+		return -1;
+	}
+	t0 = kmb_now_ns();
+	close(vm_fd);
+	t1 = kmb_now_ns();
+	if (munmap(r.addr, r.len)) {
+		snprintf(err, errlen, "munmap after closing the VM failed: %s", strerror(errno));
+		return -1;
+	}
+	t2 = kmb_now_ns();
+	res->fg_ns = t1 - t0;
+	td_extra(res, "munmap_ns_per_page", (double)(t2 - t1) / (double)(r.len / kmb_page_size()));
+	return td_range_check_freed(&r, res, err, errlen);
+}
+
+void td_run_kvm_vm_close(gb_state *st, const struct kmb_bench_ctx *ctx)
+{
+	td_run(st, ctx, kvm_close_iteration);
+}

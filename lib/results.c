@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "results.h"
+#include "rundir.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Fields of a Google Benchmark run that are not counters. */
+static bool is_standard_field(const char *key)
+{
+	static const char *const fields[] = {
+		"name", "run_name", "run_type", "repetitions", "repetition_index", "threads",
+		"iterations", "real_time", "cpu_time", "time_unit", "family_index",
+		"per_family_instance_index", "label", "error_occurred", "error_message",
+		"aggregate_name", "aggregate_unit", "big_o", "rms", "complexity_n",
+	};
+	size_t i;
+
+	for (i = 0; i < KMB_ARRAY_SIZE(fields); i++) {
+		if (!strcmp(key, fields[i]))
+			return true;
+	}
+	return false;
+}
+
+static void add_value(json_t *bench_samples, const char *metric, const char *unit, json_t *value)
+{
+	json_t *m = json_object_get(bench_samples, metric);
+
+	if (!m) {
+		m = json_pack("{s:s, s:[]}", "unit", unit, "values");
+		json_object_set_new(bench_samples, metric, m);
+	}
+	json_array_append(json_object_get(m, "values"), value);
+}
+
+static int check_run(json_t *run, size_t i, const char *path, char *err, size_t errlen)
+{
+	static const char *const numbers[] = { "real_time", "cpu_time" };
+	size_t k;
+
+	if (!json_is_object(run)) {
+		snprintf(err, errlen, "%s: benchmarks[%zu]: not an object", path, i);
+		return -1;
+	}
+	if (!json_is_string(json_object_get(run, "name"))) {
+		snprintf(err, errlen, "%s: benchmarks[%zu].name: missing or not a string", path, i);
+		return -1;
+	}
+	if (json_is_true(json_object_get(run, "error_occurred")))
+		return 0;
+	for (k = 0; k < KMB_ARRAY_SIZE(numbers); k++) {
+		if (!json_is_number(json_object_get(run, numbers[k]))) {
+			snprintf(err, errlen, "%s: benchmarks[%zu].%s: missing or not a number", path,
+				 i, numbers[k]);
+			return -1;
+		}
+	}
+	if (!json_is_string(json_object_get(run, "time_unit"))) {
+		snprintf(err, errlen, "%s: benchmarks[%zu].time_unit: missing or not a string",
+			 path, i);
+		return -1;
+	}
+	return 0;
+}
+
+static void add_run(json_t *samples, json_t *errors, json_t *run)
+{
+	const char *full = json_string_value(json_object_get(run, "run_name"));
+	const char *unit = json_string_value(json_object_get(run, "time_unit"));
+	const char *key;
+	char name[512];
+	json_t *b, *v;
+
+	kmb_bench_base_name(full ? full : json_string_value(json_object_get(run, "name")), name,
+			    sizeof(name));
+	if (json_is_true(json_object_get(run, "error_occurred"))) {
+		json_object_set(errors, name, json_object_get(run, "error_message"));
+		return;
+	}
+	b = json_object_get(samples, name);
+	if (!b) {
+		b = json_object();
+		json_object_set_new(samples, name, b);
+	}
+	add_value(b, "real_time", unit, json_object_get(run, "real_time"));
+	add_value(b, "cpu_time", unit, json_object_get(run, "cpu_time"));
+	/* Under manual time the CPU time also covers the untimed setup. */
+	if (strstr(full ? full : "", "/manual_time"))
+		json_object_set_new(json_object_get(b, "cpu_time"), "not_judged",
+				    json_string("CPU time includes the untimed setup (manual "
+						"timing)"));
+	json_object_foreach(run, key, v) {
+		if (!is_standard_field(key) && json_is_number(v))
+			add_value(b, key, "", v);
+	}
+}
+
+int kmb_result_read_bench(json_t *doc, const char *path, json_t **samples, json_t **errors,
+			  char *err, size_t errlen)
+{
+	json_t *benches = json_object_get(doc, "benchmarks"), *run;
+	size_t i;
+
+	if (!json_is_object(doc) || !json_is_object(json_object_get(doc, "context")) ||
+	    !json_is_array(benches)) {
+		snprintf(err, errlen,
+			 "%s: not Google Benchmark JSON (needs a \"context\" object and a "
+			 "\"benchmarks\" array)",
+			 path);
+		return -1;
+	}
+	*samples = json_object();
+	*errors = json_object();
+	json_array_foreach(benches, i, run) {
+		const char *type;
+
+		if (check_run(run, i, path, err, errlen)) {
+			json_decref(*samples);
+			json_decref(*errors);
+			return -1;
+		}
+		type = json_string_value(json_object_get(run, "run_type"));
+		if (type && strcmp(type, "iteration"))
+			continue; /* aggregates are recomputed from the samples */
+		add_run(*samples, *errors, run);
+	}
+	return 0;
+}
+
+static int load_bench(struct kmb_result *r, char *err, size_t errlen)
+{
+	json_error_t jerr;
+
+	r->bench = json_load_file(r->bench_path, 0, &jerr);
+	if (!r->bench) {
+		if (jerr.line <= 0)
+			snprintf(err, errlen, "%s: %s", r->bench_path, jerr.text);
+		else
+			snprintf(err, errlen, "%s: invalid JSON at line %d: %s", r->bench_path,
+				 jerr.line, jerr.text);
+		return -1;
+	}
+	return kmb_result_read_bench(r->bench, r->bench_path, &r->samples, &r->errors, err,
+				     errlen);
+}
+
+static int open_dir(struct kmb_result *r, const char *dir, char *err, size_t errlen)
+{
+	snprintf(r->path, sizeof(r->path), "%s", dir);
+	snprintf(r->bench_path, sizeof(r->bench_path), "%s/bench.json", dir);
+	r->manifest = kmb_run_load_manifest(dir, err, errlen);
+	if (!r->manifest)
+		return -1;
+	return load_bench(r, err, errlen);
+}
+
+static int open_file(struct kmb_result *r, const char *file, char *err, size_t errlen)
+{
+	char dir[4096], manifest[4200];
+	const char *slash = strrchr(file, '/');
+	struct stat st;
+
+	snprintf(r->path, sizeof(r->path), "%s", file);
+	snprintf(r->bench_path, sizeof(r->bench_path), "%s", file);
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - file) : 1, slash ? file : ".");
+	snprintf(manifest, sizeof(manifest), "%s/manifest.json", dir);
+	/* A bench.json inside a run directory brings its manifest along. */
+	if (stat(manifest, &st) == 0) {
+		r->manifest = kmb_run_load_manifest(dir, err, errlen);
+		if (!r->manifest)
+			return -1;
+	}
+	return load_bench(r, err, errlen);
+}
+
+int kmb_baseline_path(const char *results, const char *name, char *buf, size_t len)
+{
+	if (!*name || strchr(name, '/') || name[0] == '.')
+		return -1;
+	snprintf(buf, len, "%s/baselines/%s", results, name);
+	return 0;
+}
+
+int kmb_result_open(const char *spec, const char *results, struct kmb_result *r, char *err,
+		    size_t errlen)
+{
+	char baseline[4200];
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	if (stat(spec, &st) == 0)
+		return S_ISDIR(st.st_mode) ? open_dir(r, spec, err, errlen)
+					   : open_file(r, spec, err, errlen);
+	if (!kmb_baseline_path(results, spec, baseline, sizeof(baseline)) &&
+	    stat(baseline, &st) == 0 && S_ISDIR(st.st_mode))
+		return open_dir(r, baseline, err, errlen);
+	snprintf(err, errlen, "%s: no such run directory, bench.json or baseline (in %s/baselines)",
+		 spec, results);
+	return -1;
+}
+
+void kmb_result_close(struct kmb_result *r)
+{
+	json_decref(r->manifest);
+	json_decref(r->bench);
+	json_decref(r->samples);
+	json_decref(r->errors);
+	memset(r, 0, sizeof(*r));
+}

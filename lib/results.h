@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Reading results back: a run directory, a bench.json, or a baseline name
+ * (results/baselines/NAME, a link to a run). Every malformed, foreign or
+ * incomplete input is rejected with one line naming the file and the field.
+ */
+#ifndef KMB_RESULTS_H
+#define KMB_RESULTS_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct kmb_result {
+	char path[4096];	/* the run directory or file actually read */
+	char bench_path[4200];	/* its bench.json */
+	json_t *manifest;	/* NULL when a bare bench.json without manifest was given */
+	json_t *bench;		/* Google Benchmark's document */
+	/*
+	 * Samples per benchmark and metric, one value per repetition:
+	 * {"zeropage/read_fault/1G": {"real_time": {"unit": "ms", "values": [...]},
+	 *                             "ns_per_page": {"unit": "", "values": [...]}}}
+	 * Benchmark names without Google Benchmark's suffixes.
+	 */
+	json_t *samples;
+	json_t *errors;		/* {"benchmark": "message"} for failed/skipped ones */
+};
+
+/*
+ * Open spec: a directory (run), a file (bench.json, with the manifest next to
+ * it when there is one), or a baseline name under <results>/baselines/.
+ * Returns 0, or -1 with a one-line reason in err.
+ */
+int kmb_result_open(const char *spec, const char *results, struct kmb_result *r, char *err,
+		    size_t errlen);
+void kmb_result_close(struct kmb_result *r);
+
+/* Parse and validate a Google Benchmark document already loaded; 0 or -1 (err). */
+int kmb_result_read_bench(json_t *doc, const char *path, json_t **samples, json_t **errors,
+			  char *err, size_t errlen);
+
+/* Path of baseline NAME under results; -1 if the name is not a valid name. */
+int kmb_baseline_path(const char *results, const char *name, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "envdiff.h"
+#include "util.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+struct env_field {
+	const char *path;	/* dotted path inside the manifest */
+	bool breaks;		/* a difference breaks comparability */
+	const char *why;	/* the warning when it does */
+};
+
+/* What a kernel developer expects to differ (kernel) is shown, not warned about. */
+static const struct env_field fields[] = {
+	{ "environment.host", true, "different hosts" },
+	{ "environment.arch", true, "different architectures" },
+	{ "environment.cpu.model", true, "different CPU models" },
+	{ "environment.cpu.count", true, "different CPU counts" },
+	{ "environment.memory.total_bytes", false, NULL },
+	{ "environment.kernel.release", false, NULL },
+	{ "environment.kernel.version", false, NULL },
+	{ "environment.kernel.cmdline", false, NULL },
+	{ "environment.kernel.config_sha256", false, NULL },
+	{ "environment.mm.thp_enabled", false, NULL },
+	{ "environment.mm.thp_defrag", false, NULL },
+	{ "environment.mm.thp_use_zero_page", false, NULL },
+	{ "environment.mm.ksm_run", false, NULL },
+	{ "environment.mm.ksm_use_zero_pages", false, NULL },
+	{ "environment.mm.overcommit_memory", false, NULL },
+	{ "environment.mm.unprivileged_userfaultfd", false, NULL },
+	{ "environment.mm.numa_balancing", false, NULL },
+	{ "environment.mm.swap_total_bytes", false, NULL },
+	{ "environment.cgroup.version", false, NULL },
+	{ "environment.tool.version", false, NULL },
+	{ "environment.tool.git_commit", false, NULL },
+	{ "environment.build.compiler", false, NULL },
+	{ "environment.build.libc", false, NULL },
+	{ "environment.build.jansson", false, NULL },
+	{ "environment.build.cflags_sanitizers", true, "one build has sanitizers on" },
+	{ "environment.build.benchmark.version", false, NULL },
+	{ "environment.build.benchmark.build_type", true,
+	  "Google Benchmark debug vs release build" },
+	{ "bench.sizes", true, "different benchmark sizes" },
+	{ "bench.quick", true, "a --quick run against a full one" },
+	{ "bench.repetitions", false, NULL },
+};
+
+static json_t *lookup(const json_t *root, const char *path)
+{
+	char part[64];
+	const char *dot;
+
+	while (root && (dot = strchr(path, '.'))) {
+		snprintf(part, sizeof(part), "%.*s", (int)(dot - path), path);
+		root = json_object_get(root, part);
+		path = dot + 1;
+	}
+	return root ? json_object_get(root, path) : NULL;
+}
+
+static void add_capability_diffs(json_t *diff, const json_t *b, const json_t *c)
+{
+	json_t *cb = lookup(b, "environment.capabilities"), *cc, *v;
+	const char *name;
+	char field[128];
+
+	json_object_foreach(cb, name, v) {
+		bool ab = json_is_true(json_object_get(v, "available"));
+
+		cc = json_object_get(lookup(c, "environment.capabilities"), name);
+		if (!cc || ab == json_is_true(json_object_get(cc, "available")))
+			continue;
+		snprintf(field, sizeof(field), "capability.%s", name);
+		json_array_append_new(diff, json_pack("{s:s, s:s, s:s, s:b}", "field", field,
+						      "base", ab ? "available" : "missing", "cand",
+						      ab ? "missing" : "available",
+						      "breaks_comparability", 0));
+	}
+}
+
+json_t *kmb_env_diff(const json_t *b, const json_t *c)
+{
+	json_t *diff = json_array(), *warnings = json_array();
+	size_t i;
+
+	if (!b || !c) {
+		json_array_append_new(warnings,
+				      json_string("environment unknown: no manifest.json for the "
+						  "base or the candidate (a bare bench.json)"));
+		return json_pack("{s:o, s:o}", "diff", diff, "warnings", warnings);
+	}
+	for (i = 0; i < KMB_ARRAY_SIZE(fields); i++) {
+		json_t *vb = lookup(b, fields[i].path), *vc = lookup(c, fields[i].path);
+
+		if (json_equal(vb, vc) || (!vb && !vc))
+			continue;
+		json_array_append_new(diff, json_pack("{s:s, s:O?, s:O?, s:b}", "field",
+						      fields[i].path + (strncmp(fields[i].path,
+										"environment.", 12)
+										? 0
+										: 12),
+						      "base", vb, "cand", vc,
+						      "breaks_comparability", fields[i].breaks));
+		if (fields[i].breaks)
+			json_array_append_new(warnings, json_sprintf("not comparable: %s",
+								     fields[i].why));
+	}
+	add_capability_diffs(diff, b, c);
+	return json_pack("{s:o, s:o}", "diff", diff, "warnings", warnings);
+}
