@@ -6,7 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/utsname.h>
@@ -69,12 +69,16 @@ static int kconfig_read(struct kconfig *kc)
 
 static int sha256_hex(const void *data, size_t len, char *hex, size_t hexlen)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen, i;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	unsigned int i;
 
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || hexlen < 2 * mdlen + 1)
+	if (hexlen < 2 * SHA256_DIGEST_SIZE + 1)
 		return -1;
-	for (i = 0; i < mdlen; i++)
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, SHA256_DIGEST_SIZE, md);
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	return 0;
 }

@@ -6,7 +6,7 @@
 #include "util.h"
 
 #include <ctype.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <stdbool.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -135,12 +135,15 @@ static bool starts_with_gzip_magic(const char *path)
 
 static void check_sha256(const char *data, size_t len, const char *want)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
-	unsigned int mdlen, i;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	struct sha256_ctx ctx;
+	unsigned int i;
 
-	CHECK(EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) == 1);
-	for (i = 0; i < mdlen; i++)
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)data);
+	sha256_digest(&ctx, SHA256_DIGEST_SIZE, md);
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	CHECK_STREQ(want, hex);
 }

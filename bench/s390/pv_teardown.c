@@ -23,6 +23,7 @@
  * so each boot runs in a forked child.
  */
 #include "kvm_s390.h"
+#include "s390/s390_bench.h"
 #include "util.h"
 
 #ifdef __s390x__
@@ -39,10 +40,6 @@
 
 #define RUN_MS 2000
 #define RUN_MS_QUICK 200
-
-struct pv_case {
-	enum kmb_pv_teardown how;
-};
 
 struct pv_job {
 	const char *image;
@@ -335,7 +332,7 @@ static void report(gb_state *st, const struct pv_totals *t, enum kmb_pv_teardown
 	gb_set_label(st, t->last_label);
 }
 
-static void run_teardown(gb_state *st, const struct kmb_bench_ctx *ctx)
+void kmb_pv_teardown_run(gb_state *st, const struct kmb_bench_ctx *ctx)
 {
 	const struct pv_case *pc = ctx->def->data;
 	struct pv_job job = { .image = getenv(KMB_PV_IMAGE_ENV), .size = ctx->size,
@@ -377,7 +374,7 @@ static void probe_image(struct kmb_pv_host *h, char *err, size_t errlen)
 }
 
 /* Ask /dev/kvm (no VM needed) and check the image; the portable logic decides. */
-static const char *pv_probe(const struct kmb_bench_ctx *ctx)
+const char *kmb_pv_teardown_probe(const struct kmb_bench_ctx *ctx)
 {
 	const struct pv_case *pc = ctx->def->data;
 	static char buf[512], image_err[400], kvm_err[256], async_err[256];
@@ -398,37 +395,5 @@ static const char *pv_probe(const struct kmb_bench_ctx *ctx)
 	}
 	return kmb_pv_skip_reason(&h, pc->how, buf, sizeof(buf));
 }
-
-static const struct pv_case disable_case = { KMB_PV_TEARDOWN_DISABLE };
-static const struct pv_case async_case = { KMB_PV_TEARDOWN_ASYNC };
-
-static const struct kmb_bench_def teardown_pv_defs[] = {
-	{
-		.name = "teardown_pv/disable",
-		.summary = "tear down a booted protected VM with KVM_PV_DISABLE (synchronous)",
-		.needs = KMB_NEED(KMB_CAP_PAGEMAP_CENSUS),
-		.sized = true,
-		.unit = GB_MS,
-		.iterations = 1,
-		.probe = pv_probe,
-		.run = run_teardown,
-		.data = &disable_case,
-	},
-	{
-		.name = "teardown_pv/async_cleanup",
-		.summary = "lazy destroy: KVM_PV_ASYNC_CLEANUP_PREPARE (foreground) + _PERFORM "
-			   "(background, GiB/s)",
-		.needs = KMB_NEED(KMB_CAP_PAGEMAP_CENSUS),
-		.sized = true,
-		.unit = GB_MS,
-		.iterations = 1,
-		.probe = pv_probe,
-		.run = run_teardown,
-		.data = &async_case,
-	},
-};
-
-KMB_FAMILY(teardown_pv, "s390x protected VM teardown: KVM_PV_DISABLE vs lazy destroy",
-	   teardown_pv_defs)
 
 #endif /* __s390x__ */

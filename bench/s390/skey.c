@@ -14,6 +14,7 @@
  * itself, as it would include a VMM's own.
  */
 #include "kvm_s390.h"
+#include "s390/s390_bench.h"
 #include "s390/zero_mix.h"
 #include "util.h"
 
@@ -22,11 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-struct skey_case {
-	enum kmb_skey_trigger trigger;
-	unsigned zero_pct;
-};
 
 struct skey_job {
 	const struct skey_case *sc;
@@ -172,7 +168,7 @@ static void report(gb_state *st, const struct skey_totals *t)
 	gb_counter(st, "zero_after", (double)t->zero_after_max, GB_COUNTER_PLAIN);
 }
 
-static void run_skey(gb_state *st, const struct kmb_bench_ctx *ctx)
+void kmb_skey_run(gb_state *st, const struct kmb_bench_ctx *ctx)
 {
 	struct skey_job job = { .sc = ctx->def->data, .size = ctx->size };
 	struct skey_totals totals = { 0 };
@@ -198,7 +194,7 @@ static void run_skey(gb_state *st, const struct kmb_bench_ctx *ctx)
 }
 
 /* Per-instance checks: the memslot size, and the trigger's own needs. */
-static const char *skey_probe(const struct kmb_bench_ctx *ctx)
+const char *kmb_skey_probe(const struct kmb_bench_ctx *ctx)
 {
 	const struct skey_case *sc = ctx->def->data;
 	static char buf[320];
@@ -212,46 +208,5 @@ static const char *skey_probe(const struct kmb_bench_ctx *ctx)
 #endif
 	return kmb_skey_skip_reason(sc->trigger, KMB_UAPI_HAS_KEYOP, cap, buf, sizeof(buf));
 }
-
-#define SKEY_NEEDS                                                                    \
-	(KMB_NEED(KMB_CAP_KVM) | KMB_NEED(KMB_CAP_S390_SKEYS) |                       \
-	 KMB_NEED(KMB_CAP_PAGEMAP_CENSUS))
-
-#define SKEY_CASE(id, trig, pct) static const struct skey_case id = { trig, pct }
-
-SKEY_CASE(set_f0, KMB_SKEY_SET_SKEYS, 0);
-SKEY_CASE(set_f50, KMB_SKEY_SET_SKEYS, 50);
-SKEY_CASE(set_f100, KMB_SKEY_SET_SKEYS, 100);
-SKEY_CASE(keyop_f0, KMB_SKEY_KEYOP, 0);
-SKEY_CASE(keyop_f50, KMB_SKEY_KEYOP, 50);
-SKEY_CASE(keyop_f100, KMB_SKEY_KEYOP, 100);
-SKEY_CASE(sske_f100, KMB_SKEY_GUEST_SSKE, 100);
-
-#define SKEY_DEF(name_, summary_, case_)                                              \
-	{                                                                             \
-		.name = "skey/" name_, .summary = summary_, .needs = SKEY_NEEDS,      \
-		.sized = true, .unit = GB_US, .probe = skey_probe, .run = run_skey,   \
-		.data = &case_,                                                       \
-	}
-
-static const struct kmb_bench_def skey_defs[] = {
-	SKEY_DEF("set_skeys_f0", "first KVM_S390_SET_SKEYS on a VM with no zeropage pages",
-		 set_f0),
-	SKEY_DEF("set_skeys_f50", "first KVM_S390_SET_SKEYS on a VM with every other page "
-		 "on the zeropage", set_f50),
-	SKEY_DEF("set_skeys_f100", "first KVM_S390_SET_SKEYS on a VM with every page on the "
-		 "zeropage", set_f100),
-	SKEY_DEF("keyop_f0", "first KVM_S390_KEYOP SSKE on a VM with no zeropage pages",
-		 keyop_f0),
-	SKEY_DEF("keyop_f50", "first KVM_S390_KEYOP SSKE on a VM with every other page on "
-		 "the zeropage", keyop_f50),
-	SKEY_DEF("keyop_f100", "first KVM_S390_KEYOP SSKE on a VM with every page on the "
-		 "zeropage", keyop_f100),
-	SKEY_DEF("guest_sske_f100", "first SSKE executed by the guest (intercepted) on a VM "
-		 "with every page on the zeropage", sske_f100),
-};
-
-KMB_FAMILY(skey, "s390x storage-key enablement: first key operation vs keys already on",
-	   skey_defs)
 
 #endif /* __s390x__ */

@@ -9,6 +9,7 @@
  *   <- FILL <pattern_mib> <zero_mib> <seed> [read]
  *   <- DIRTY <mib_per_s> <seconds>            (seconds 0: until STOP)
  *   <- VERIFY | STAT | PING | STOP | QUIT
+ *   <- CORRUPT <page>                          (self-test of VERIFY)
  *   -> OK <CMD> key=value... | PONG | ERR <CMD> <reason> [key=value...]
  *
  * Usage: kmb-agent [DEVICE]   DEVICE defaults to /dev/ttyS1; "-" uses
@@ -308,6 +309,26 @@ static void cmd_verify(void)
 		      now_ms() - t0);
 }
 
+/* Flip one byte, so the host can check that VERIFY does find damage. */
+static void cmd_corrupt(char **tok, int ntok)
+{
+	uint64_t page;
+
+	if (ntok != 2 || !parse_u64(tok[1], &page)) {
+		reply("ERR CORRUPT usage: CORRUPT <page>");
+		return;
+	}
+	if (!fill.valid || page >= fill.pattern_pages + fill.zero_pages) {
+		reply("ERR CORRUPT no-such-page");
+		return;
+	}
+	if (page < fill.pattern_pages)
+		fill.pattern[page * page_size + page_size / 2] ^= 0x5a;
+	else
+		fill.zero[(page - fill.pattern_pages) * page_size + page_size / 2] ^= 0x5a;
+	reply("OK CORRUPT page=%" PRIu64, page);
+}
+
 /*
  * The balloon's size is what its driver took: the vmstat counters count
  * every page enqueued and dequeued (CONFIG_MEMORY_BALLOON). Without them the
@@ -429,6 +450,8 @@ static void handle(struct reader *r, char *line)
 		cmd_verify();
 	} else if (!strcmp(tok[0], "STAT")) {
 		cmd_stat();
+	} else if (!strcmp(tok[0], "CORRUPT")) {
+		cmd_corrupt(tok, n);
 	} else if (!strcmp(tok[0], "STOP")) {
 		reply("ERR STOP not-dirtying");
 	} else if (!strcmp(tok[0], "QUIT")) {

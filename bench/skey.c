@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * skey: the latency of the first storage-key operation on a fresh s390x VM
+ * whose memory has a fraction f of zeropage-mapped pages (the operation itself
+ * is in bench/s390/skey.c). Built everywhere so other hosts list these
+ * benchmarks with their skip reason; skey_proxy is the portable stand-in.
+ */
+#include "s390/s390_bench.h"
+
+#define SKEY_NEEDS                                                                    \
+	(KMB_NEED(KMB_CAP_KVM) | KMB_NEED(KMB_CAP_S390_SKEYS) |                       \
+	 KMB_NEED(KMB_CAP_PAGEMAP_CENSUS))
+
+#define SKEY_CASE(id, trig, pct) static const struct skey_case id = { trig, pct }
+
+SKEY_CASE(set_f0, KMB_SKEY_SET_SKEYS, 0);
+SKEY_CASE(set_f50, KMB_SKEY_SET_SKEYS, 50);
+SKEY_CASE(set_f100, KMB_SKEY_SET_SKEYS, 100);
+SKEY_CASE(keyop_f0, KMB_SKEY_KEYOP, 0);
+SKEY_CASE(keyop_f50, KMB_SKEY_KEYOP, 50);
+SKEY_CASE(keyop_f100, KMB_SKEY_KEYOP, 100);
+SKEY_CASE(sske_f100, KMB_SKEY_GUEST_SSKE, 100);
+
+#define SKEY_DEF(name_, summary_, case_)                                              \
+	{                                                                             \
+		.name = "skey/" name_, .summary = summary_, .needs = SKEY_NEEDS,      \
+		.sized = true, .unit = GB_US, .probe = KMB_S390_ONLY(kmb_skey_probe), \
+		.run = KMB_S390_ONLY(kmb_skey_run), .data = &case_,                   \
+	}
+
+static const struct kmb_bench_def skey_defs[] = {
+	SKEY_DEF("set_skeys_f0", "first KVM_S390_SET_SKEYS on a VM with no zeropage pages",
+		 set_f0),
+	SKEY_DEF("set_skeys_f50", "first KVM_S390_SET_SKEYS on a VM with every other page "
+		 "on the zeropage", set_f50),
+	SKEY_DEF("set_skeys_f100", "first KVM_S390_SET_SKEYS on a VM with every page on the "
+		 "zeropage", set_f100),
+	SKEY_DEF("keyop_f0", "first KVM_S390_KEYOP SSKE on a VM with no zeropage pages",
+		 keyop_f0),
+	SKEY_DEF("keyop_f50", "first KVM_S390_KEYOP SSKE on a VM with every other page on "
+		 "the zeropage", keyop_f50),
+	SKEY_DEF("keyop_f100", "first KVM_S390_KEYOP SSKE on a VM with every page on the "
+		 "zeropage", keyop_f100),
+	SKEY_DEF("guest_sske_f100", "first SSKE executed by the guest (intercepted) on a VM "
+		 "with every page on the zeropage", sske_f100),
+};
+
+KMB_FAMILY(skey, "s390x storage-key enablement: first key operation vs keys already on",
+	   skey_defs)
+
