@@ -92,6 +92,21 @@ static int add_instance(struct kmb_selection *sel, unsigned *cap, const struct k
 	return 0;
 }
 
+/* A definition's own default sizes that fit in a quarter of available memory. */
+static int def_sizes(const struct kmb_bench_def *def, uint64_t *out, int max)
+{
+	uint64_t all[KMB_MAX_SIZES], budget = kmb_mem_available() / 4;
+	char err[128];
+	int n = kmb_parse_size_list(def->default_sizes, all, KMB_MAX_SIZES, err, sizeof(err));
+	int i, kept = 0;
+
+	for (i = 0; i < n && kept < max; i++) {
+		if (all[i] <= budget || kept == 0)
+			out[kept++] = all[i];
+	}
+	return kept;
+}
+
 static bool matches(const regex_t *re, const char *name)
 {
 	return !re || regexec(re, name, 0, NULL, 0) == 0;
@@ -120,10 +135,18 @@ int kmb_select(const struct kmb_select_opts *opts, struct kmb_selection *sel, ch
 	for (fam = families; fam; fam = fam->next) {
 		for (i = 0; i < fam->ndefs; i++) {
 			const struct kmb_bench_def *def = &fam->defs[i];
-			int s, n = def->sized ? opts->nsizes : 1;
+			uint64_t own[KMB_MAX_SIZES];
+			const uint64_t *sizes = opts->sizes;
+			int s, n = opts->nsizes;
 
+			if (def->sized && def->default_sizes && !opts->sizes_given && !opts->quick) {
+				n = def_sizes(def, own, KMB_MAX_SIZES);
+				sizes = own;
+			}
+			if (!def->sized)
+				n = 1;
 			for (s = 0; s < n; s++) {
-				if (add_instance(sel, &cap, def, def->sized ? opts->sizes[s] : 0,
+				if (add_instance(sel, &cap, def, def->sized ? sizes[s] : 0,
 						 opts->quick))
 					goto nomem;
 				if (!matches(rep, sel->items[sel->count - 1].ctx.name))

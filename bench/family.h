@@ -32,6 +32,11 @@ struct kmb_bench_def {
 	const char *summary;	/* one line for `kmb list` */
 	uint64_t needs;		/* KMB_NEED(cap) | ... */
 	bool sized;		/* one instance per --size */
+	/*
+	 * Sizes when --size is not given ("256M,1G,4G"), each kept only if it
+	 * fits in a quarter of the available memory; NULL: the global default.
+	 */
+	const char *default_sizes;
 	enum gb_time_unit unit;
 	/* Iterations per repetition: fixed, or 0 to scale with the size. */
 	int iterations;
@@ -80,8 +85,9 @@ struct kmb_selection {
 
 struct kmb_select_opts {
 	const char *filter;	/* extended regex matched against names, or NULL */
-	const uint64_t *sizes;
+	const uint64_t *sizes;	/* --size, or the global default */
 	int nsizes;
+	bool sizes_given;	/* --size was given: it overrides per-benchmark defaults */
 	bool quick;
 };
 

@@ -30,6 +30,7 @@ struct bench_opts {
 	const char *filter;
 	uint64_t sizes[KMB_MAX_SIZES];
 	int nsizes;
+	bool sizes_given;
 	long repetitions;
 	bool quick;
 	bool interleave;
@@ -93,6 +94,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 							sizeof(err));
 			if (o->nsizes < 0)
 				return cli_usage_error("%s", err);
+			o->sizes_given = true;
 			break;
 		case 'r':
 			if (kmb_parse_uint(optarg, 1, 1000, &o->repetitions))
@@ -272,7 +274,8 @@ int cmd_bench(int argc, char **argv)
 		return ret;
 	apply_defaults(&o);
 	sopts = (struct kmb_select_opts){ .filter = o.filter, .sizes = o.sizes,
-					  .nsizes = o.nsizes, .quick = o.quick };
+					  .nsizes = o.nsizes, .sizes_given = o.sizes_given,
+					  .quick = o.quick };
 	if (kmb_select(&sopts, &sel, err, sizeof(err)))
 		return cli_usage_error("%s", err);
 	if (sel.count == 0) {

@@ -78,6 +78,7 @@ int cmd_list(int argc, char **argv)
 							   sizeof(err));
 			if (sopts.nsizes < 0)
 				return cli_usage_error("%s", err);
+			sopts.sizes_given = true;
 			break;
 		case 'j':
 			as_json = true;

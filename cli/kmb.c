@@ -7,7 +7,9 @@
 #include "cli.h"
 #include "gbench.h"
 #include "env.h"
+#include "cgroup.h"
 #include "knob.h"
+#include "runner.h"
 #include "util.h"
 
 #include "config.h"
@@ -23,6 +25,8 @@ static const struct kmb_command commands[] = {
 	{ "env", "show the environment recorded with every run", cmd_env },
 	{ "compare", "compare two runs and judge every metric", cmd_compare },
 	{ "baseline", "name a run as a baseline, list baselines", cmd_baseline },
+	{ "stress", "migrate ballooned guests under memory pressure, check invariants",
+	  cmd_stress },
 };
 
 static void usage(FILE *out)
@@ -103,7 +107,10 @@ int main(int argc, char **argv)
 			continue;
 		snprintf(progname, sizeof(progname), "kmb %s", commands[i].name);
 		kmb_set_progname(progname);
+		/* Put back what a killed kmb left: knobs, cgroups, run directories. */
 		kmb_knob_recover(1);
+		kmb_cgroup_recover(1);
+		kmb_stress_recover(1);
 		return commands[i].run(argc - 1, argv + 1);
 	}
 	kmb_err("unknown command '%s' (see 'kmb --help')", argv[1]);

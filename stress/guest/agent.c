@@ -38,6 +38,8 @@
 /* DIRTY works in batches so that it can answer PING/STAT/STOP in between. */
 #define DIRTY_BATCH 256
 #define DIRTY_IDLE_MS 10
+/* Far above any guest; keeps the size arithmetic from overflowing. */
+#define MAX_FILL_MIB (1ULL << 30)
 
 struct reader {
 	int fd;
@@ -49,7 +51,7 @@ struct reader {
 
 struct fill {
 	uint8_t *pattern; /* pattern pages, each its own seeded stream */
-	uint32_t *gen; /* per pattern page: how often DIRTY rewrote it */
+	uint32_t *gen;	  /* per pattern page: how often DIRTY rewrote it */
 	size_t pattern_pages;
 	uint8_t *zero; /* zero pages: must read back as zero */
 	size_t zero_pages;
@@ -264,7 +266,9 @@ static void cmd_fill(char **tok, int ntok)
 	}
 	fill_release();
 	/* Refuse what cannot fit rather than let the guest OOM-kill the agent. */
-	if (avail_kib >= 0 && (pattern_mib + (read_only ? 0 : zero_mib)) * 1024 > (uint64_t)avail_kib) {
+	if (pattern_mib > MAX_FILL_MIB || zero_mib > MAX_FILL_MIB ||
+	    (avail_kib >= 0 &&
+	     (pattern_mib + (read_only ? 0 : zero_mib)) * 1024 > (uint64_t)avail_kib)) {
 		reply("ERR FILL too-large mem_available_kib=%lld", avail_kib);
 		return;
 	}
@@ -295,7 +299,8 @@ static void cmd_verify(void)
 	}
 	/* Pages are numbered pattern first, then zero pages after them. */
 	for (i = 0; i < fill.pattern_pages + fill.zero_pages; i++) {
-		bool ok = i < fill.pattern_pages ? page_ok(i) : zero_page_ok(i - fill.pattern_pages);
+		bool ok =
+			i < fill.pattern_pages ? page_ok(i) : zero_page_ok(i - fill.pattern_pages);
 
 		if (!ok && !bad++)
 			first_bad = i;
@@ -372,7 +377,8 @@ static void cmd_dirty(struct reader *r, char **tok, int ntok)
 	uint64_t done = 0;
 	char line[LINE_MAX_LEN];
 
-	if (ntok != 3 || !parse_u64(tok[1], &rate) || !parse_u64(tok[2], &seconds) || !rate) {
+	if (ntok != 3 || !parse_u64(tok[1], &rate) || !parse_u64(tok[2], &seconds) || !rate ||
+	    rate > MAX_FILL_MIB || seconds > MAX_FILL_MIB) {
 		reply("ERR DIRTY usage: DIRTY <mib_per_s> <seconds> (0 seconds: until STOP)");
 		return;
 	}
@@ -401,8 +407,8 @@ static void cmd_dirty(struct reader *r, char **tok, int ntok)
 			handle_busy(line);
 	}
 	t = now_ms() - t0;
-	reply("OK DIRTY pages=%" PRIu64 " ms=%.0f target_mib_s=%" PRIu64 " rate_mib_s=%.1f",
-	      done, t, rate, t > 0 ? done * (double)page_size / (1 << 20) / (t / 1e3) : 0.0);
+	reply("OK DIRTY pages=%" PRIu64 " ms=%.0f target_mib_s=%" PRIu64 " rate_mib_s=%.1f", done,
+	      t, rate, t > 0 ? done * (double)page_size / (1 << 20) / (t / 1e3) : 0.0);
 }
 
 static int tokenize(char *line, char **tok)
@@ -410,12 +416,23 @@ static int tokenize(char *line, char **tok)
 	int n = 0;
 	char *save = NULL, *t;
 
-	for (t = strtok_r(line, " \t", &save); t && n < MAX_TOKENS; t = strtok_r(NULL, " \t", &save))
+	for (t = strtok_r(line, " \t", &save); t && n < MAX_TOKENS;
+	     t = strtok_r(NULL, " \t", &save))
 		tok[n++] = t;
 	return n;
 }
 
-/* While DIRTY runs: liveness and progress only. */
+/* STOP has its own reply; DIRTY's own "OK DIRTY" follows it. */
+static void stop_dirty(void)
+{
+	reply("OK STOP");
+	dirty_stop = true;
+}
+
+/*
+ * While DIRTY runs: liveness and progress only. Every reply still starts
+ * with "OK <CMD>" or "ERR <CMD>", so the host can match it to its command.
+ */
 static void handle_busy(char *line)
 {
 	char *tok[MAX_TOKENS];
@@ -428,9 +445,9 @@ static void handle_busy(char *line)
 	else if (!strcmp(tok[0], "STAT"))
 		cmd_stat();
 	else if (!strcmp(tok[0], "STOP"))
-		dirty_stop = true;
+		stop_dirty();
 	else
-		reply("ERR BUSY %.32s", tok[0]);
+		reply("ERR %.32s busy", tok[0]);
 }
 
 static void handle(struct reader *r, char *line)
@@ -458,7 +475,7 @@ static void handle(struct reader *r, char *line)
 		reply("OK QUIT");
 		quit = true;
 	} else {
-		reply("ERR UNKNOWN %.32s", tok[0]);
+		reply("ERR %.32s unknown-command", tok[0]);
 	}
 }
 

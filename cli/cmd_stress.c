@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmb stress: run scenarios (real QEMU guests under ballooning, host memory
+ * pressure and live migration) and judge their invariants.
+ */
+#include "atomic.h"
+#include "cli.h"
+#include "knob.h"
+#include "runner.h"
+#include "rundir.h"
+#include "scenario.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef KMB_SCENARIO_DIR
+#define KMB_SCENARIO_DIR "stress/scenarios"
+#endif
+#define MAX_SCENARIOS 64
+
+struct stress_args {
+	const char *names[MAX_SCENARIOS];
+	int nnames;
+	bool list, keep_logs, quiet;
+	double timeout_s;
+	const char *results, *out, *dir;
+};
+
+static void stress_usage(void)
+{
+	printf("usage: kmb stress [OPTIONS] [SCENARIO|NAME]...\n\n"
+	       "Boot real QEMU guests, balloon them, put the host under memory pressure,\n"
+	       "migrate them (precopy, postcopy, postcopy with pause/recover) and check the\n"
+	       "invariants. Without names: the default set (stress/scenarios/default.list).\n\n"
+	       "  -l, --list               list the scenarios and exit\n"
+	       "  -k, --keep-logs          keep the private run directory (sockets, logs)\n"
+	       "  -t, --timeout S          overall limit per scenario, in seconds\n"
+	       "  -g, --guest-kernel FILE  guest kernel (default: $KMB_GUEST_KERNEL or the one\n"
+	       "                           scripts/fetch-guest-kernel cached)\n"
+	       "  -o, --out DIR            write the run into DIR\n"
+	       "  -R, --results DIR        results tree (default $KMB_RESULTS or ./results)\n"
+	       "  -q, --quiet              no progress lines\n"
+	       "  -h, --help               this help\n\n"
+	       "Writes <run>/stress/<scenario>.json (metrics every 100 ms, QMP events, agent\n"
+	       "lines, invariants) and <run>/logs/<scenario>/ (consoles, QEMU stderr, stress-ng\n"
+	       "YAML). Exit status: 0 every invariant held, 1 one failed, 2 harness error.\n");
+}
+
+static int parse_args(int argc, char **argv, struct stress_args *a)
+{
+	static const struct option longopts[] = {
+		{ "list", no_argument, NULL, 'l' },
+		{ "keep-logs", no_argument, NULL, 'k' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "guest-kernel", required_argument, NULL, 'g' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "results", required_argument, NULL, 'R' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long secs;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":lkt:g:o:R:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			a->list = true;
+			break;
+		case 'k':
+			a->keep_logs = true;
+			break;
+		case 't':
+			if (kmb_parse_uint(optarg, 1, 86400, &secs))
+				return cli_usage_error("invalid timeout '%s': seconds, 1..86400",
+						       optarg);
+			a->timeout_s = (double)secs;
+			break;
+		case 'g':
+			setenv("KMB_GUEST_KERNEL", optarg, 1);
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'R':
+			a->results = optarg;
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'h':
+			stress_usage();
+			exit(KMB_EXIT_OK);
+		case ':':
+			return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (a->nnames == MAX_SCENARIOS)
+			return cli_usage_error("too many scenarios (at most %d)", MAX_SCENARIOS);
+		a->names[a->nnames++] = argv[optind];
+	}
+	return 0;
+}
+
+/* Names from default.list (one per line, # comments). */
+static int default_names(struct stress_args *a, char **text)
+{
+	char path[4200], *line, *save = NULL;
+
+	snprintf(path, sizeof(path), "%s/default.list", a->dir);
+	*text = kmb_read_text(path);
+	if (!*text) {
+		kmb_err("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (line = strtok_r(*text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "#")] = '\0';
+		line[strcspn(line, " \t\r")] = '\0';
+		if (*line && a->nnames < MAX_SCENARIOS)
+			a->names[a->nnames++] = line;
+	}
+	return 0;
+}
+
+static int load_all(const struct stress_args *a, struct kmb_scenario *sc)
+{
+	char path[4096], err[1024];
+	int i;
+
+	for (i = 0; i < a->nnames; i++) {
+		if (kmb_scenario_resolve(a->names[i], a->dir, path, sizeof(path), err,
+					 sizeof(err)) ||
+		    kmb_scenario_load(path, &sc[i], err, sizeof(err))) {
+			kmb_err("%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int list_scenarios(const char *dir)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort), i;
+
+	if (n < 0) {
+		kmb_perr("cannot read %s", dir);
+		return KMB_EXIT_USAGE;
+	}
+	for (i = 0; i < n; i++) {
+		struct kmb_scenario s;
+		char path[4400], err[512];
+		size_t len = strlen(names[i]->d_name);
+
+		if (len > 4 && !strcmp(names[i]->d_name + len - 4, ".ini")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+			if (kmb_scenario_load(path, &s, err, sizeof(err)))
+				printf("  %-36s (invalid: %s)\n", names[i]->d_name, err);
+			else
+				printf("  %-36s %s\n", s.name, s.description);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return KMB_EXIT_OK;
+}
+
+static int save_result(const struct kmb_run *run, const char *name, json_t *doc)
+{
+	char dir[4200], path[4400];
+
+	snprintf(dir, sizeof(dir), "%s/stress", run->dir);
+	kmb_mkdir_p(dir, 0755);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	if (kmb_json_write_atomic(path, doc)) {
+		kmb_perr("cannot write %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_verdict(const struct kmb_scenario *s, const json_t *doc)
+{
+	json_t *inv;
+	size_t i;
+
+	printf("kmb stress: %-34s %-5s %6.1f s  (accel %s)\n", s->name,
+	       json_string_value(json_object_get(doc, "verdict")),
+	       json_number_value(json_object_get(doc, "wall_s")),
+	       json_string_value(json_object_get(json_object_get(doc, "accel"), "name")));
+	if (json_string_value(json_object_get(doc, "error")))
+		printf("    error: %s\n", json_string_value(json_object_get(doc, "error")));
+	json_array_foreach(json_object_get(doc, "invariants"), i, inv) {
+		char *v = json_dumps(json_object_get(inv, "value"), JSON_ENCODE_ANY);
+		char *l = json_dumps(json_object_get(inv, "limit"), JSON_ENCODE_ANY);
+
+		printf("    %-4s %-20s value %s, limit %s: %s\n",
+		       json_is_true(json_object_get(inv, "passed")) ? "ok" : "FAIL",
+		       json_string_value(json_object_get(inv, "name")), v ? v : "null",
+		       l ? l : "null", json_string_value(json_object_get(inv, "detail")));
+		free(v);
+		free(l);
+	}
+	fflush(stdout);
+}
+
+static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_scenario *sc)
+{
+	json_t *verdicts = json_object();
+	int i, worst = KMB_EXIT_OK;
+
+	for (i = 0; i < a->nnames; i++) {
+		struct kmb_stress_opts o = { .timeout_s = a->timeout_s, .keep_logs = a->keep_logs,
+					     .quiet = a->quiet };
+		char logdir[4400];
+		json_t *doc = NULL;
+		int rc;
+
+		snprintf(logdir, sizeof(logdir), "%s/logs/%s", run->dir, sc[i].name);
+		kmb_mkdir_p(logdir, 0755);
+		o.logdir = logdir;
+		if (!a->quiet)
+			printf("kmb stress: %s: %s\n", sc[i].name, sc[i].description);
+		rc = kmb_stress_run(&sc[i], &o, &doc);
+		if (doc) {
+			save_result(run, sc[i].name, doc);
+			print_verdict(&sc[i], doc);
+			json_object_set(verdicts, sc[i].name, json_object_get(doc, "verdict"));
+			json_decref(doc);
+		}
+		/* A harness error outranks a failed invariant, which outranks a pass. */
+		if (rc == KMB_EXIT_USAGE || (rc == KMB_EXIT_FAIL && worst == KMB_EXIT_OK))
+			worst = rc;
+	}
+	json_object_set_new(run->manifest, "stress", json_pack("{s:o}", "verdicts", verdicts));
+	return worst;
+}
+
+int cmd_stress(int argc, char **argv)
+{
+	static struct kmb_scenario sc[MAX_SCENARIOS];
+	struct stress_args a = { .results = getenv("KMB_RESULTS"), .dir = getenv("KMB_SCENARIO_DIR") };
+	char *list_text = NULL, err[1024];
+	struct kmb_run run;
+	int ret;
+
+	if ((ret = parse_args(argc, argv, &a)))
+		return ret;
+	if (!a.dir || !*a.dir)
+		a.dir = KMB_SCENARIO_DIR;
+	if (!a.results || !*a.results)
+		a.results = "results";
+	if (a.list)
+		return list_scenarios(a.dir);
+	if (!a.nnames && default_names(&a, &list_text))
+		return KMB_EXIT_USAGE;
+	if (load_all(&a, sc)) {
+		free(list_text);
+		return KMB_EXIT_USAGE;
+	}
+	kmb_run_recover(a.results, true);
+	if (kmb_run_create(&run, a.results, a.out, cli_capture_env(), "kmb stress", err,
+			   sizeof(err))) {
+		kmb_err("%s", err);
+		free(list_text);
+		return KMB_EXIT_USAGE;
+	}
+	kmb_knob_install_handlers(NULL);
+	printf("kmb stress: %d scenario(s); writing %s\n", a.nnames, run.dir);
+	ret = run_all(&run, &a, sc);
+	if (kmb_run_finish(&run, ret == KMB_EXIT_USAGE ? "failed" : "complete", err, sizeof(err)))
+		kmb_err("%s", err);
+	printf("kmb stress: %s: %s\n", ret == KMB_EXIT_OK ? "all invariants held"
+				      : ret == KMB_EXIT_FAIL ? "an invariant failed"
+							      : "harness error",
+	       run.dir);
+	kmb_run_close(&run);
+	free(list_text);
+	return ret;
+}

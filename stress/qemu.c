@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "qemu.h"
+#include "spawn.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ARGS 64
+
+struct argv_buf {
+	const char *argv[MAX_ARGS];
+	char store[16][4400];	/* formatted arguments */
+	int n, nstore;
+};
+
+static void arg(struct argv_buf *a, const char *s)
+{
+	if (a->n < MAX_ARGS - 1)
+		a->argv[a->n++] = s;
+}
+
+static void argf(struct argv_buf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void argf(struct argv_buf *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->nstore == 16)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->store[a->nstore], sizeof(a->store[0]), fmt, ap);
+	va_end(ap);
+	arg(a, a->store[a->nstore++]);
+}
+
+/* The guest RAM: an explicit backend object, so memfd and hugetlb are one switch. */
+static void memory_args(struct argv_buf *a, const struct kmb_scenario *s)
+{
+	unsigned long long mib = (unsigned long long)(s->guest.memory >> 20);
+
+	switch (s->guest.backend) {
+	case KMB_BACKEND_MEMFD:
+		argf(a, "memory-backend-memfd,id=mem0,size=%lluM,share=on", mib);
+		break;
+	case KMB_BACKEND_HUGETLB:
+		argf(a, "memory-backend-memfd,id=mem0,size=%lluM,share=on,hugetlb=on,"
+			"hugetlbsize=2M",
+		     mib);
+		break;
+	default:
+		argf(a, "memory-backend-ram,id=mem0,size=%lluM", mib);
+		break;
+	}
+}
+
+static void build_argv(struct argv_buf *a, const struct kmb_qemu *q,
+		       const struct kmb_guest_image *img, const struct kmb_scenario *s,
+		       const char *accel, bool incoming)
+{
+	arg(a, img->qemu);
+	arg(a, "-accel");
+	arg(a, accel);
+	arg(a, "-machine");
+	argf(a, "%s,memory-backend=mem0", img->machine);
+	arg(a, "-object");
+	memory_args(a, s);
+	arg(a, "-m");
+	argf(a, "%lluM", (unsigned long long)(s->guest.memory >> 20));
+	arg(a, "-smp");
+	argf(a, "%d", s->guest.vcpus);
+	for (const char *const *f = (const char *const[]){ "-nodefaults", "-nographic",
+							   "-no-reboot", NULL };
+	     *f; f++)
+		arg(a, *f);
+	arg(a, "-monitor");
+	arg(a, "none");
+	arg(a, "-kernel");
+	arg(a, img->kernel);
+	arg(a, "-initrd");
+	arg(a, img->initrd);
+	arg(a, "-append");
+	argf(a, "console=ttyS0 panic=-1 quiet kmb.agent=%s", img->agent_dev);
+	arg(a, "-device");
+	arg(a, "virtio-balloon-pci,id=balloon0");
+	arg(a, "-chardev");
+	argf(a, "file,id=con,path=%s", q->console_path);
+	arg(a, "-serial");
+	arg(a, "chardev:con");
+	arg(a, "-chardev");
+	argf(a, "socket,id=agent,server=on,wait=off,path=%s", q->agent_path);
+	arg(a, "-serial");
+	arg(a, "chardev:agent");
+	arg(a, "-qmp");
+	argf(a, "unix:%s,server=on,wait=off", q->qmp_path);
+	if (incoming) {
+		arg(a, "-incoming");
+		arg(a, "defer");
+	}
+	a->argv[a->n] = NULL;
+}
+
+void kmb_file_tail(const char *path, int lines, char *buf, size_t len)
+{
+	char *text = kmb_read_text(path), *p;
+	int seen = 0;
+
+	buf[0] = '\0';
+	if (!text)
+		return;
+	p = text + strlen(text);
+	while (p > text && (p[-1] == '\n' || p[-1] == '\r'))
+		*--p = '\0';
+	while (p > text && seen < lines) {
+		p--;
+		if (*p == '\n')
+			seen++;
+	}
+	if (*p == '\n')
+		p++;
+	for (char *c = p; *c; c++) {
+		if (*c == '\n' || *c == '\r')
+			*c = '|';
+	}
+	snprintf(buf, len, "%s", p);
+	free(text);
+}
+
+static void set_paths(struct kmb_qemu *q, const char *role, const char *dir)
+{
+	memset(q, 0, sizeof(*q));
+	q->role = role;
+	q->pid = -1;
+	snprintf(q->dir, sizeof(q->dir), "%s", dir);
+	snprintf(q->qmp_path, sizeof(q->qmp_path), "%s/qmp.sock", dir);
+	snprintf(q->agent_path, sizeof(q->agent_path), "%s/agent.sock", dir);
+	snprintf(q->console_path, sizeof(q->console_path), "%s/console.log", dir);
+	snprintf(q->stderr_path, sizeof(q->stderr_path), "%s/qemu.stderr", dir);
+}
+
+int kmb_qemu_start(struct kmb_qemu *q, const struct kmb_guest_image *img,
+		   const struct kmb_scenario *s, const char *accel, const char *role,
+		   const char *dir, bool incoming, char *err, size_t errlen)
+{
+	struct kmb_spawn_opts o;
+	struct argv_buf *a = calloc(1, sizeof(*a));
+	char tail[512];
+	int ret = -1;
+
+	set_paths(q, role, dir);
+	if (!a || (mkdir(dir, 0700) && errno != EEXIST)) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	build_argv(a, q, img, s, accel, incoming);
+	kmb_spawn_opts_init(&o, a->argv);
+	o.stderr_path = q->stderr_path;
+	o.stdout_path = "/dev/null";
+	o.stdin_path = "/dev/null";
+	o.package = "qemu-system-x86";
+	if (kmb_spawn(&o, &q->pid, err, errlen))
+		goto out;
+	q->qmp = kmb_qmp_connect(q->qmp_path, 20000, err, errlen);
+	if (!q->qmp) {
+		kmb_qemu_stop(q, 2000);
+		kmb_file_tail(q->stderr_path, 3, tail, sizeof(tail));
+		snprintf(err + strlen(err), errlen - strlen(err), "; %s QEMU stderr: %s", role,
+			 tail[0] ? tail : "(empty)");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(a);
+	return ret;
+}
+
+bool kmb_qemu_alive(struct kmb_qemu *q)
+{
+	if (q->pid <= 0 || q->reaped)
+		return false;
+	if (waitpid(q->pid, &q->status, WNOHANG) == q->pid) {
+		q->reaped = true;
+		return false;
+	}
+	return true;
+}
+
+static void reap(struct kmb_qemu *q, int timeout_ms)
+{
+	uint64_t deadline = kmb_now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	struct timespec nap = { .tv_nsec = 10 * 1000 * 1000 };
+
+	while (kmb_qemu_alive(q) && kmb_now_ns() < deadline)
+		nanosleep(&nap, NULL);
+}
+
+void kmb_qemu_kill(struct kmb_qemu *q)
+{
+	if (kmb_qemu_alive(q))
+		kill(q->pid, SIGKILL);
+	reap(q, 10000);
+}
+
+void kmb_qemu_stop(struct kmb_qemu *q, int timeout_ms)
+{
+	char err[256];
+	json_t *r;
+
+	if (q->qmp && kmb_qemu_alive(q)) {
+		r = kmb_qmp_exec(q->qmp, "quit", NULL, 2000, err, sizeof(err));
+		json_decref(r);
+		reap(q, timeout_ms);
+	}
+	if (kmb_qemu_alive(q)) {
+		kill(q->pid, SIGTERM);
+		reap(q, timeout_ms);
+	}
+	kmb_qemu_kill(q);
+	if (q->qmp)
+		kmb_qmp_close(q->qmp);
+	q->qmp = NULL;
+	unlink(q->qmp_path);
+	unlink(q->agent_path);
+}
+
+const char *kmb_qemu_status(const struct kmb_qemu *q, char *buf, size_t len)
+{
+	if (!q->reaped)
+		snprintf(buf, len, q->pid > 0 ? "running" : "not started");
+	else if (WIFEXITED(q->status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(q->status));
+	else
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(q->status));
+	return buf;
+}

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One scenario from start to verdict. Everything it creates (QEMUs, cgroups,
+ * stress-ng, the private run directory, hugepages) is released in teardown(),
+ * which runs on every path; the host_clean invariant then checks that it was.
+ */
+#include "atomic.h"
+#include "image.h"
+#include "knob.h"
+#include "migrate.h"
+#include "procstat.h"
+#include "runner.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define KVM_PROBE_S 20
+
+/* Decided once per kmb run: the first boot is the probe. */
+static char accel_cached[8];
+static char accel_reason_cached[512];
+
+static int fail(struct kmb_stress *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct kmb_stress *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->error, sizeof(st->error), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int make_dirs(struct kmb_stress *st)
+{
+	const char *state = kmb_state_dir();
+
+	if (!state)
+		return fail(st, "no state directory for the run's sockets");
+	snprintf(st->dir, sizeof(st->dir), "%s/stress-%d-%s", state, (int)getpid(), st->s->name);
+	kmb_rm_rf(st->dir);
+	if (mkdir(st->dir, 0700))
+		return fail(st, "cannot create %s: %s", st->dir, strerror(errno));
+	return 0;
+}
+
+static int make_cgroup(struct kmb_stress *st, struct kmb_cgroup *cg, bool *have, const char *name,
+		       uint64_t limit)
+{
+	char err[512], cgname[96];
+
+	if (!limit)
+		return 0;
+	snprintf(cgname, sizeof(cgname), "%s-%s", st->s->name, name);
+	if (kmb_cgroup_create(cg, cgname, limit, err, sizeof(err)))
+		return fail(st, "%s", err);
+	*have = true;
+	return 0;
+}
+
+static int make_cgroups(struct kmb_stress *st)
+{
+	const struct kmb_scenario *s = st->s;
+
+	return make_cgroup(st, &st->cg_src, &st->have_cg_src, "source",
+			   s->host.memcg_limit_source) ||
+	       make_cgroup(st, &st->cg_dst, &st->have_cg_dst, "destination",
+			   s->host.memcg_limit_destination) ||
+	       make_cgroup(st, &st->cg_stress, &st->have_cg_stress, "stress",
+			   s->host.stress_ng[0] ? (s->host.memcg_limit_stress
+							   ? s->host.memcg_limit_stress
+							   : 0)
+						: 0);
+}
+
+/* hugetlb guests need free 2 MiB pages for both QEMUs; the knob is restored. */
+static int reserve_hugepages(struct kmb_stress *st)
+{
+	uint64_t have = 0, need = 2 * (st->s->guest.memory / (2 * KMB_MIB)) + 16;
+	char err[512], value[32];
+
+	if (st->s->guest.backend != KMB_BACKEND_HUGETLB)
+		return 0;
+	kmb_read_u64("/proc/sys/vm/nr_hugepages", &have);
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)(have + need));
+	if (kmb_knob_set("/proc/sys/vm/nr_hugepages", value, err, sizeof(err)))
+		return fail(st, "%s", err);
+	return 0;
+}
+
+static int boot_with(struct kmb_stress *st, const char *accel, int ready_s)
+{
+	char dir[4200], err[1024];
+
+	snprintf(dir, sizeof(dir), "%s/source", st->dir);
+	if (kmb_qemu_start(&st->src, &st->img, st->s, accel, "source", dir, false, err,
+			   sizeof(err)))
+		return fail(st, "%s", err);
+	if (st->have_cg_src && kmb_cgroup_attach(&st->cg_src, st->src.pid, err, sizeof(err)))
+		return fail(st, "%s", err);
+	if (kmb_agent_connect(&st->agent, st->src.agent_path, st->agent_log, 10000, err,
+			      sizeof(err)))
+		return fail(st, "%s", err);
+	st->agent_up = true;
+	if (kmb_agent_wait_ready(&st->agent, ready_s * 1000, err, sizeof(err)))
+		return fail(st, "%s", err);
+	snprintf(st->accel, sizeof(st->accel), "%s", accel);
+	snprintf(st->qemu_version, sizeof(st->qemu_version), "%s", kmb_qmp_version(st->src.qmp));
+	return 0;
+}
+
+static void stop_source(struct kmb_stress *st)
+{
+	if (st->agent_up)
+		kmb_agent_close(&st->agent);
+	st->agent_up = false;
+	kmb_qemu_stop(&st->src, 5000);
+}
+
+/*
+ * KVM when a guest really boots under it (a /dev/kvm that exists can still
+ * fail to run Linux, as nested software hypervisors do), else TCG.
+ */
+/*
+ * The decision is kept in the state directory too ("<accel>\t<reason>"), keyed
+ * by QEMU and kernel: /run is cleared at boot, when the answer may change.
+ */
+static void accel_file(const struct kmb_stress *st, char *path, size_t len)
+{
+	char key[64];
+	unsigned long h = 5381;
+	const char *p;
+
+	for (p = st->img.kernel; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	for (p = st->img.qemu; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	snprintf(key, sizeof(key), "accel-%lx", h);
+	snprintf(path, len, "%s/%s", kmb_state_dir() ? kmb_state_dir() : "/tmp", key);
+}
+
+static void load_accel(const struct kmb_stress *st)
+{
+	char path[4200], *text, *tab;
+
+	if (accel_cached[0])
+		return;
+	accel_file(st, path, sizeof(path));
+	text = kmb_read_text(path);
+	if (text && (tab = strchr(text, '\t')) && (!strncmp(text, "kvm\t", 4) ||
+						    !strncmp(text, "tcg\t", 4))) {
+		*tab = '\0';
+		snprintf(accel_cached, sizeof(accel_cached), "%s", text);
+		tab[strcspn(tab + 1, "\n") + 1] = '\0';
+		snprintf(accel_reason_cached, sizeof(accel_reason_cached), "%s (decided earlier "
+			 "this boot)", tab + 1);
+	}
+	free(text);
+}
+
+static void save_accel(const struct kmb_stress *st)
+{
+	char path[4200], line[700];
+
+	accel_file(st, path, sizeof(path));
+	snprintf(line, sizeof(line), "%s\t%s\n", st->accel, st->accel_reason);
+	kmb_write_atomic(path, line, strlen(line));
+}
+
+static int boot_source(struct kmb_stress *st)
+{
+	char tail[300];
+
+	load_accel(st);
+	if (accel_cached[0]) {
+		snprintf(st->accel_reason, sizeof(st->accel_reason), "%s", accel_reason_cached);
+		return boot_with(st, accel_cached, (int)st->s->timeouts.boot_s);
+	}
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		snprintf(st->accel_reason, sizeof(st->accel_reason),
+			 "kvm: /dev/kvm missing or not accessible: %s", strerror(errno));
+	} else if (boot_with(st, "kvm", KVM_PROBE_S) == 0) {
+		snprintf(st->accel_reason, sizeof(st->accel_reason),
+			 "kvm: a guest booted to the agent within %d s", KVM_PROBE_S);
+		goto decided;
+	} else {
+		kmb_file_tail(st->src.console_path, 2, tail, sizeof(tail));
+		snprintf(st->accel_reason, sizeof(st->accel_reason), "kvm: %s; console ends: %s",
+			 st->error, tail[0] ? tail : "(empty)");
+		st->error[0] = '\0';
+		stop_source(st);
+	}
+	if (boot_with(st, "tcg", (int)st->s->timeouts.boot_s))
+		return -1;
+decided:
+	save_accel(st);
+	snprintf(accel_cached, sizeof(accel_cached), "%s", st->accel);
+	snprintf(accel_reason_cached, sizeof(accel_reason_cached), "%s", st->accel_reason);
+	return 0;
+}
+
+static int agent_cmd(struct kmb_stress *st, const char *cmd, char *reply, size_t len,
+		     int timeout_s)
+{
+	char err[512];
+	int rc = kmb_agent_cmd(&st->agent, cmd, reply, len, timeout_s * 1000, err, sizeof(err));
+
+	if (rc < 0)
+		snprintf(reply, len, "%s", err);
+	return rc;
+}
+
+static int fill_guest(struct kmb_stress *st)
+{
+	char cmd[128], reply[256];
+
+	snprintf(cmd, sizeof(cmd), "FILL %llu %llu %u",
+		 (unsigned long long)(st->s->guest.fill >> 20),
+		 (unsigned long long)(st->s->guest.zero >> 20), st->s->guest.seed);
+	if (agent_cmd(st, cmd, reply, sizeof(reply), 300))
+		return fail(st, "guest agent FILL failed: %s", reply);
+	return 0;
+}
+
+/* The guest as it is on the destination after migration: the agent line moves. */
+static int check_guest(struct kmb_stress *st, struct kmb_qemu *q)
+{
+	char err[512], reply[256];
+
+	if (q != &st->src) {
+		kmb_agent_close(&st->agent);
+		st->agent_up = false;
+		if (kmb_agent_connect(&st->agent, q->agent_path, st->agent_log, 10000, err,
+				      sizeof(err))) {
+			snprintf(st->verify_reply, sizeof(st->verify_reply), "%s", err);
+			return -1;
+		}
+		st->agent_up = true;
+	}
+	if (agent_cmd(st, "PING", reply, sizeof(reply), 30) < 0) {
+		snprintf(st->verify_reply, sizeof(st->verify_reply), "no PONG: %s", reply);
+		return -1;
+	}
+	if (st->s->guest.dirty_rate)
+		agent_cmd(st, "STOP", reply, sizeof(reply), 30);
+	if (st->s->invariants.verify_memory) {
+		st->verify_rc = agent_cmd(st, "VERIFY", st->verify_reply,
+					  sizeof(st->verify_reply), 300);
+	}
+	return 0;
+}
+
+/* Wait (bounded) until the balloon reached what the last step asked for. */
+static void settle_balloon(struct kmb_stress *st, struct kmb_qemu *q)
+{
+	int64_t prev = -2, now;
+	int stable = 0, i;
+
+	for (i = 0; i < 300 && stable < 10; i++) {
+		kmb_stress_tick(st);
+		now = kmb_stress_query_balloon(q);
+		stable = now == prev ? stable + 1 : 0;
+		prev = now;
+	}
+}
+
+static void count_oom(struct kmb_stress *st)
+{
+	struct kmb_cgroup_stat cs;
+	char err[256];
+
+	if (st->have_cg_src && !kmb_cgroup_stat(&st->cg_src, &cs, err, sizeof(err)))
+		st->oom_kills_qemu += cs.oom_kill;
+	if (st->have_cg_dst && !kmb_cgroup_stat(&st->cg_dst, &cs, err, sizeof(err)))
+		st->oom_kills_qemu += cs.oom_kill;
+	if (st->have_cg_stress && !kmb_cgroup_stat(&st->cg_stress, &cs, err, sizeof(err)))
+		st->oom_kills_stress += cs.oom_kill;
+}
+
+static int run_phases(struct kmb_stress *st)
+{
+	if (make_dirs(st) || make_cgroups(st) || reserve_hugepages(st) || boot_source(st) ||
+	    fill_guest(st))
+		return -1;
+	kmb_stress_enter(st, KMB_PHASE_BEFORE);
+	settle_balloon(st, &st->src);
+	if (st->error[0])
+		return -1;
+	st->balloon_src = kmb_stress_query_balloon(&st->src);
+	if (st->s->migration.mode == KMB_MIG_NONE) {
+		kmb_stress_enter(st, KMB_PHASE_AFTER);
+		return check_guest(st, &st->src) < 0 ? 0 : 0;
+	}
+	{
+		struct kmb_procstat ps;
+
+		if (!kmb_procstat_read(st->src.pid, &ps))
+			st->src_rss_start_kib = ps.vm_rss_kib;
+	}
+	if (kmb_stress_migrate(st))
+		return -1;
+	if (!strcmp(st->status, "completed")) {
+		int64_t src_final = kmb_stress_query_balloon(&st->src);
+
+		if (src_final >= 0)
+			st->balloon_src = src_final;
+		kmb_stress_enter(st, KMB_PHASE_AFTER);
+		check_guest(st, &st->dst);
+		settle_balloon(st, &st->dst);
+		st->balloon_dst = kmb_stress_query_balloon(&st->dst);
+		{
+			struct kmb_procstat ps;
+
+			if (!kmb_procstat_read(st->dst.pid, &ps))
+				st->dst_rss_final_kib = ps.vm_rss_kib;
+		}
+	}
+	return 0;
+}
+
+static void copy_log(const struct kmb_stress *st, const char *from, const char *name)
+{
+	char *text = kmb_read_text(from), path[4400];
+
+	if (!text)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", st->o->logdir, name);
+	kmb_write_atomic(path, text, strlen(text));
+	free(text);
+}
+
+static void stop_stress(struct kmb_stress *st)
+{
+	int status;
+
+	if (st->stress_pid <= 0)
+		return;
+	kill(-st->stress_pid, SIGKILL);
+	waitpid(st->stress_pid, &status, 0);
+	st->stress_pid = -1;
+}
+
+static void destroy_cgroup(struct kmb_stress *st, struct kmb_cgroup *cg, bool have)
+{
+	char err[512];
+
+	if (have && kmb_cgroup_destroy(cg, err, sizeof(err)))
+		json_array_append_new(st->notes, json_pack("{s:s}", "teardown", err));
+}
+
+static json_t *events_json(const struct kmb_stress *st)
+{
+	return json_pack("{s:O?, s:O?}", "source",
+			 st->src.qmp ? kmb_qmp_events(st->src.qmp) : NULL, "destination",
+			 st->dst.qmp ? kmb_qmp_events(st->dst.qmp) : NULL);
+}
+
+static void teardown(struct kmb_stress *st)
+{
+	count_oom(st);
+	st->events = events_json(st);
+	stop_stress(st);
+	if (st->agent_up)
+		kmb_agent_close(&st->agent);
+	st->agent_up = false;
+	kmb_qemu_stop(&st->src, 5000);
+	if (st->dst_started)
+		kmb_qemu_stop(&st->dst, 5000);
+	copy_log(st, st->src.console_path, "source-console.log");
+	copy_log(st, st->src.stderr_path, "source-qemu.stderr");
+	if (st->dst_started) {
+		copy_log(st, st->dst.console_path, "destination-console.log");
+		copy_log(st, st->dst.stderr_path, "destination-qemu.stderr");
+	}
+	destroy_cgroup(st, &st->cg_src, st->have_cg_src);
+	destroy_cgroup(st, &st->cg_dst, st->have_cg_dst);
+	destroy_cgroup(st, &st->cg_stress, st->have_cg_stress);
+	kmb_knob_restore_all();
+	if (!st->o->keep_logs && st->dir[0])
+		kmb_rm_rf(st->dir);
+}
+
+static json_t *scenario_json(const struct kmb_scenario *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:{s:I, s:i, s:s, s:I, s:I, s:I}, s:{s:s, s:i}}",
+			 "name", s->name, "description", s->description, "path", s->path, "guest",
+			 "memory", (json_int_t)s->guest.memory, "vcpus", s->guest.vcpus, "backend",
+			 kmb_backend_name(s->guest.backend), "fill", (json_int_t)s->guest.fill,
+			 "zero", (json_int_t)s->guest.zero, "dirty_rate",
+			 (json_int_t)s->guest.dirty_rate, "migration", "mode",
+			 kmb_mig_mode_name(s->migration.mode), "postcopy_after_passes",
+			 s->migration.postcopy_after_passes);
+}
+
+static const char *verdict(const struct kmb_stress *st, int failed)
+{
+	if (st->error[0])
+		return "error";
+	return failed ? "fail" : "pass";
+}
+
+static json_t *result_json(struct kmb_stress *st, int failed)
+{
+	return json_pack("{s:s, s:i, s:o, s:s, s:{s:s, s:s}, s:s, s:f, s:s?, s:s, s:O, s:O, "
+			 "s:O, s:O, s:O, s:O}",
+			 "format", "kvm-mm-bench/stress", "schema_version", 1, "scenario",
+			 scenario_json(st->s), "verdict", verdict(st, failed), "accel", "name",
+			 st->accel[0] ? st->accel : "none", "reason", st->accel_reason,
+			 "qemu_version", st->qemu_version,
+			 "wall_s", kmb_stress_now(st), "error", st->error[0] ? st->error : NULL,
+			 "migration_status", st->status, "phases", st->phases, "notes", st->notes,
+			 "events", st->events, "agent", st->agent_log, "invariants",
+			 st->invariants, "samples", st->samples);
+}
+
+static void init(struct kmb_stress *st, const struct kmb_scenario *s,
+		 const struct kmb_stress_opts *o)
+{
+	memset(st, 0, sizeof(*st));
+	st->s = s;
+	st->o = o;
+	st->t0_ns = kmb_now_ns();
+	st->stress_pid = -1;
+	st->src.pid = st->dst.pid = -1;
+	st->balloon_src = st->balloon_dst = -1;
+	st->verify_rc = -1;
+	st->agent.fd = -1;
+	snprintf(st->status, sizeof(st->status), "none");
+	st->samples = json_array();
+	st->phases = json_array();
+	st->notes = json_array();
+	st->invariants = json_array();
+	st->agent_log = json_array();
+}
+
+static void release(struct kmb_stress *st)
+{
+	json_decref(st->samples);
+	json_decref(st->phases);
+	json_decref(st->notes);
+	json_decref(st->invariants);
+	json_decref(st->last_migrate);
+	json_decref(st->agent_log);
+	json_decref(st->events);
+}
+
+int kmb_stress_run(const struct kmb_scenario *s, const struct kmb_stress_opts *o,
+		   json_t **result)
+{
+	struct kmb_stress *st = calloc(1, sizeof(*st));
+	char err[512];
+	int failed = 0, ret;
+
+	if (!st)
+		return KMB_EXIT_USAGE;
+	init(st, s, o);
+	if (kmb_image_prepare(&st->img, getenv("KMB_GUEST_KERNEL"), err, sizeof(err)))
+		fail(st, "%s", err);
+	else
+		run_phases(st);
+	/* Counted before teardown: the cgroups go away with it. */
+	if (!st->error[0])
+		failed = kmb_invariants_evaluate(st);
+	teardown(st);
+	if (!st->error[0])
+		failed += kmb_invariants_host_clean(st);
+	*result = result_json(st, failed);
+	ret = st->error[0] ? KMB_EXIT_USAGE : failed ? KMB_EXIT_FAIL : KMB_EXIT_OK;
+	release(st);
+	free(st);
+	return ret;
+}
+
+int kmb_stress_recover(int verbose)
+{
+	const char *state = kmb_state_dir();
+	struct dirent *de;
+	int removed = 0;
+	DIR *d;
+
+	if (!state || !(d = opendir(state)))
+		return 0;
+	while ((de = readdir(d))) {
+		char path[4400];
+		long pid;
+		char *end;
+
+		if (strncmp(de->d_name, "stress-", 7))
+			continue;
+		pid = strtol(de->d_name + 7, &end, 10);
+		if (*end != '-' || pid <= 0 || pid == getpid() || kill((pid_t)pid, 0) == 0 ||
+		    errno == EPERM)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state, de->d_name);
+		if (!kmb_rm_rf(path)) {
+			removed++;
+			if (verbose)
+				fprintf(stderr, "kmb: removed %s left by a killed kmb (pid %ld)\n",
+					path, pid);
+		}
+	}
+	closedir(d);
+	return removed;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Running one stress scenario: boot the source guest, fill its memory,
+ * balloon it, put the host under pressure, migrate it to a destination QEMU
+ * (precopy, postcopy, postcopy with pause and recover), inject faults, sample
+ * every 100 ms, then judge the invariants and leave the host clean.
+ */
+#ifndef KMB_RUNNER_H
+#define KMB_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "agent_link.h"
+#include "cgroup.h"
+#include "qemu.h"
+#include "scenario.h"
+
+struct kmb_stress_opts {
+	const char *logdir;	/* where consoles, QEMU stderr, stress-ng YAML go */
+	double timeout_s;	/* overrides the scenario's total timeout, 0 = keep */
+	bool keep_logs;		/* keep the private run directory too */
+	bool quiet;		/* no progress lines */
+};
+
+/* Everything one scenario run owns; released by the runner in every case. */
+struct kmb_stress {
+	const struct kmb_scenario *s;
+	const struct kmb_stress_opts *o;
+	struct kmb_guest_image img;
+	char accel[8];
+	char accel_reason[512];
+	char qemu_version[64];
+	char dir[4096];		/* private 0700 run directory */
+	struct kmb_qemu src, dst;
+	bool dst_started;
+	struct kmb_agent agent;
+	bool agent_up;
+	struct kmb_cgroup cg_src, cg_dst, cg_stress;
+	bool have_cg_src, have_cg_dst, have_cg_stress;
+	pid_t stress_pid;
+	uint64_t t0_ns;
+	enum kmb_phase phase;
+	double phase_t;		/* seconds since t0 when the phase began */
+	bool migrating, postcopy_requested, recovering;
+	bool step_done[KMB_MAX_STEPS], fault_done[KMB_MAX_STEPS], stress_started;
+	bool src_killed, dst_killed;
+	/* Migration state from the last query-migrate of the source. */
+	char status[32];
+	uint64_t transferred, postcopy_requests;
+	double last_progress_t;
+	json_t *last_migrate;
+	double migration_start_t, migration_end_t;
+	bool hang, timed_out;
+	bool saw_postcopy;	/* the migration really went through postcopy-active */
+	/* Figures the invariants need. */
+	uint64_t src_rss_start_kib, src_rss_max_kib, src_rss_now_kib, dst_rss_final_kib;
+	int64_t balloon_src, balloon_dst;	/* bytes, -1 unknown */
+	int verify_rc;				/* 0 ok, 1 ERR, -1 not run */
+	char verify_reply[256];
+	uint64_t oom_kills_qemu, oom_kills_stress;
+	char error[1024];	/* harness error, "" if none */
+	/* Output. */
+	json_t *samples, *phases, *notes, *invariants, *agent_log, *events;
+};
+
+/*
+ * Run scenario s. Returns 0 all invariants held, 1 one failed, 2 harness
+ * error. *result gets the scenario's JSON document (new reference) in every
+ * case where the run got far enough to say something.
+ */
+int kmb_stress_run(const struct kmb_scenario *s, const struct kmb_stress_opts *o,
+		   json_t **result);
+
+/* Append the invariants' verdicts to st->invariants; returns how many failed. */
+int kmb_invariants_evaluate(struct kmb_stress *st);
+
+/* After teardown: no child process, cgroup or run directory left; 1 if failed. */
+int kmb_invariants_host_clean(struct kmb_stress *st);
+
+/* Remove private run directories of dead kmb processes; returns how many. */
+int kmb_stress_recover(int verbose);
+
+/* Seconds since the run started. */
+double kmb_stress_now(const struct kmb_stress *st);
+
+#endif

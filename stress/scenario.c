@@ -1,0 +1,1235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Scenario files. libinih does the INI syntax; this file knows the keys, what
+ * their values may be and how they must agree with each other. The format is
+ * documented in stress/scenarios/README.md, which must change with this file.
+ *
+ * inih is fed through our own line reader rather than ini_parse(): the reader
+ * knows the number of the line inih is working on, so every handler error can
+ * name its line without INI_HANDLER_LINENO (Debian's inih is built without
+ * it), and it can reject what inih would silently accept: binary data, lines
+ * longer than inih's buffer (inih splits them), unknown empty sections, and
+ * indented lines (inih appends them to the previous value).
+ */
+#include "scenario.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A scenario is a page of text; anything bigger is the wrong file. */
+#define SCENARIO_MAX_BYTES (64 * 1024)
+/* What the guest kernel and the agent need on top of fill + zero. */
+/* Guest kernel, initramfs (it lives in RAM) and the agent itself: measured ~130M. */
+#define AGENT_RESERVE (160 * KMB_MIB)
+#define MEMORY_MIN (64 * KMB_MIB)
+#define MEMORY_MAX (64 * KMB_GIB)
+#define HUGETLB_PAGE (2 * KMB_MIB)
+/* No timeout or delay of a scenario is longer than a week. */
+#define DURATION_MAX (7 * 24 * 3600.0)
+/* QEMU's downtime-limit is at most 2000 s. */
+#define DOWNTIME_MAX_MS 2000000ULL
+
+static const char *const phase_names[] = { "before", "precopy", "postcopy", "after", NULL };
+static const char *const mode_names[] = { "none", "precopy", "postcopy", "postcopy-recover", NULL };
+static const char *const backend_names[] = { "anonymous", "memfd", "hugetlb", NULL };
+static const char *const terminal_names[] = { "completed", "failed", "postcopy-paused",
+					      "failed-or-paused", NULL };
+/* In the order the README documents them. */
+static const char *const section_names[] = {
+	"scenario", "guest", "balloon", "host", "migration", "faults", "timeouts", "invariants",
+	NULL,
+};
+
+enum key_id {
+	K_NAME,
+	K_DESCRIPTION,
+	K_MEMORY,
+	K_VCPUS,
+	K_BACKEND,
+	K_FILL,
+	K_ZERO,
+	K_DIRTY_RATE,
+	K_SEED,
+	K_STEP,
+	K_MEMCG_SOURCE,
+	K_MEMCG_DESTINATION,
+	K_STRESS_NG,
+	K_STRESS_WHEN,
+	K_MEMCG_STRESS,
+	K_MODE,
+	K_PASSES,
+	K_BANDWIDTH,
+	K_DOWNTIME,
+	K_PAUSE_AFTER,
+	K_KILL,
+	K_BOOT,
+	K_MIGRATION,
+	K_HANG,
+	K_TOTAL,
+	K_TERMINAL,
+	K_VERIFY,
+	K_SOURCE_RSS,
+	K_DESTINATION_SLACK,
+	K_BALLOON_EQUAL,
+	K_OOM_KILL,
+	K_HOST_CLEAN,
+	K_COUNT
+};
+
+enum key_type {
+	T_NAME,	 /* scenario name: [A-Za-z0-9._-], 1..63 characters */
+	T_TEXT,	 /* free text of one line */
+	T_ARGS,	 /* stress-ng arguments, split at whitespace by the runner */
+	T_SIZE,	 /* size > 0 */
+	T_SIZE0, /* size, 0 allowed */
+	T_INT,	 /* int in [min, max] */
+	T_U32,	 /* uint32_t */
+	T_ENUM,	 /* one of names[] */
+	T_BOOL,
+	T_SECONDS, /* duration > 0 as double seconds */
+	T_MS,	   /* duration > 0 as uint64_t milliseconds */
+	T_STEP,	   /* balloon step, repeatable */
+	T_KILL,	   /* kill fault, repeatable */
+};
+
+struct key_def {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t off;    /* of the field in struct kmb_scenario */
+	long min, max; /* T_INT range; T_TEXT/T_ARGS/T_NAME buffer size in max */
+	const char *const *names;
+};
+
+#define OFF(field) offsetof(struct kmb_scenario, field)
+#define SIZE(field) ((long)sizeof(((struct kmb_scenario *)0)->field))
+
+static const struct key_def keys[K_COUNT] = {
+	[K_NAME] = { "scenario", "name", T_NAME, OFF(name), 0, SIZE(name), NULL },
+	[K_DESCRIPTION] = { "scenario", "description", T_TEXT, OFF(description), 0,
+			    SIZE(description), NULL },
+	[K_MEMORY] = { "guest", "memory", T_SIZE, OFF(guest.memory), 0, 0, NULL },
+	[K_VCPUS] = { "guest", "vcpus", T_INT, OFF(guest.vcpus), 1, 64, NULL },
+	[K_BACKEND] = { "guest", "backend", T_ENUM, 0, 0, 0, backend_names },
+	[K_FILL] = { "guest", "fill", T_SIZE0, OFF(guest.fill), 0, 0, NULL },
+	[K_ZERO] = { "guest", "zero", T_SIZE0, OFF(guest.zero), 0, 0, NULL },
+	[K_DIRTY_RATE] = { "guest", "dirty_rate", T_SIZE0, OFF(guest.dirty_rate), 0, 0, NULL },
+	[K_SEED] = { "guest", "seed", T_U32, OFF(guest.seed), 0, 0, NULL },
+	[K_STEP] = { "balloon", "step", T_STEP, 0, 0, 0, NULL },
+	[K_MEMCG_SOURCE] = { "host", "memcg_limit_source", T_SIZE0, OFF(host.memcg_limit_source), 0,
+			     0, NULL },
+	[K_MEMCG_DESTINATION] = { "host", "memcg_limit_destination", T_SIZE0,
+				  OFF(host.memcg_limit_destination), 0, 0, NULL },
+	[K_STRESS_NG] = { "host", "stress_ng", T_ARGS, OFF(host.stress_ng), 0, SIZE(host.stress_ng),
+			  NULL },
+	[K_STRESS_WHEN] = { "host", "stress_when", T_ENUM, 0, 0, 0, phase_names },
+	[K_MEMCG_STRESS] = { "host", "memcg_limit_stress", T_SIZE0, OFF(host.memcg_limit_stress), 0,
+			     0, NULL },
+	[K_MODE] = { "migration", "mode", T_ENUM, 0, 0, 0, mode_names },
+	[K_PASSES] = { "migration", "postcopy_after_passes", T_INT,
+		       OFF(migration.postcopy_after_passes), 0, 100, NULL },
+	[K_BANDWIDTH] = { "migration", "bandwidth", T_SIZE0, OFF(migration.bandwidth), 0, 0, NULL },
+	[K_DOWNTIME] = { "migration", "downtime_limit", T_MS, OFF(migration.downtime_limit_ms), 0,
+			 0, NULL },
+	[K_PAUSE_AFTER] = { "migration", "pause_after", T_SECONDS, OFF(migration.pause_after_s), 0,
+			    0, NULL },
+	[K_KILL] = { "faults", "kill", T_KILL, 0, 0, 0, NULL },
+	[K_BOOT] = { "timeouts", "boot", T_SECONDS, OFF(timeouts.boot_s), 0, 0, NULL },
+	[K_MIGRATION] = { "timeouts", "migration", T_SECONDS, OFF(timeouts.migration_s), 0, 0,
+			  NULL },
+	[K_HANG] = { "timeouts", "hang", T_SECONDS, OFF(timeouts.hang_s), 0, 0, NULL },
+	[K_TOTAL] = { "timeouts", "total", T_SECONDS, OFF(timeouts.total_s), 0, 0, NULL },
+	[K_TERMINAL] = { "invariants", "terminal", T_ENUM, 0, 0, 0, terminal_names },
+	[K_VERIFY] = { "invariants", "verify_memory", T_BOOL, OFF(invariants.verify_memory), 0, 0,
+		       NULL },
+	[K_SOURCE_RSS] = { "invariants", "source_rss_growth_max", T_SIZE0,
+			   OFF(invariants.source_rss_growth_max), 0, 0, NULL },
+	[K_DESTINATION_SLACK] = { "invariants", "destination_rss_slack", T_SIZE0,
+				  OFF(invariants.destination_rss_slack), 0, 0, NULL },
+	[K_BALLOON_EQUAL] = { "invariants", "balloon_equal", T_BOOL, OFF(invariants.balloon_equal),
+			      0, 0, NULL },
+	[K_OOM_KILL] = { "invariants", "oom_kill", T_BOOL, OFF(invariants.oom_kill_expected), 0, 0,
+			 NULL },
+	[K_HOST_CLEAN] = { "invariants", "host_clean", T_BOOL, OFF(invariants.host_clean), 0, 0,
+			   NULL },
+};
+
+/* The text of a balloon step or a fault, kept for messages about it. */
+#define VALUE_NOTE 80
+
+struct parser {
+	struct kmb_scenario *s;
+	const char *file;
+	char *err;
+	size_t errlen;
+	bool failed;
+	int err_line; /* line of the first error, 0: the error has no line */
+	/* The file, handed to inih one line at a time. */
+	const char *text;
+	size_t len, pos;
+	int line;	       /* number of the line inih is working on */
+	bool after_key;	       /* inih would append an indented line to the previous key */
+	int key_line[K_COUNT]; /* where each key was set, 0: it has its default */
+	int step_line[KMB_MAX_STEPS];
+	char step_text[KMB_MAX_STEPS][VALUE_NOTE];
+	int fault_line[KMB_MAX_STEPS];
+	char fault_text[KMB_MAX_STEPS][VALUE_NOTE];
+};
+
+static const char *name_of(const char *const *names, int i, int count)
+{
+	return i >= 0 && i < count ? names[i] : "unknown";
+}
+
+const char *kmb_phase_name(enum kmb_phase phase)
+{
+	return name_of(phase_names, (int)phase, (int)KMB_ARRAY_SIZE(phase_names) - 1);
+}
+
+const char *kmb_mig_mode_name(enum kmb_mig_mode mode)
+{
+	return name_of(mode_names, (int)mode, (int)KMB_ARRAY_SIZE(mode_names) - 1);
+}
+
+const char *kmb_backend_name(enum kmb_backend backend)
+{
+	return name_of(backend_names, (int)backend, (int)KMB_ARRAY_SIZE(backend_names) - 1);
+}
+
+static const char *terminal_name(enum kmb_terminal t)
+{
+	return name_of(terminal_names, (int)t, (int)KMB_ARRAY_SIZE(terminal_names) - 1);
+}
+
+void kmb_scenario_defaults(struct kmb_scenario *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->guest.memory = KMB_GIB;
+	s->guest.vcpus = 1;
+	s->guest.backend = KMB_BACKEND_ANONYMOUS;
+	s->guest.fill = 256 * KMB_MIB;
+	s->guest.seed = 42;
+	s->host.stress_when = KMB_PHASE_BEFORE;
+	s->migration.mode = KMB_MIG_PRECOPY;
+	s->migration.postcopy_after_passes = 1;
+	s->migration.downtime_limit_ms = 300;
+	s->migration.pause_after_s = 2;
+	s->timeouts.boot_s = 120;
+	s->timeouts.migration_s = 300;
+	s->timeouts.hang_s = 30;
+	s->timeouts.total_s = 600;
+	s->invariants.terminal = KMB_TERM_COMPLETED;
+	s->invariants.verify_memory = true;
+	s->invariants.destination_rss_slack = 192 * KMB_MIB;
+	s->invariants.balloon_equal = true;
+	s->invariants.oom_kill_expected = false;
+	s->invariants.host_clean = true;
+}
+
+/* ---- errors: the first one wins, later ones are consequences ---- */
+
+static int vfail_at(struct parser *p, int line, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (p->failed)
+		return -1;
+	p->failed = true;
+	p->err_line = line;
+	if (!p->err || !p->errlen)
+		return -1;
+	if (line > 0)
+		n = snprintf(p->err, p->errlen, "%s:%d: ", p->file, line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", p->file);
+	if (n >= 0 && (size_t)n < p->errlen)
+		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	return -1;
+}
+
+static int fail_at(struct parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail_at(struct parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(p, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* An error about the line inih is working on. */
+static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(p, p->line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- values ---- */
+
+static int lookup(const char *const *names, const char *text)
+{
+	int i;
+
+	for (i = 0; names[i]; i++) {
+		if (!strcmp(names[i], text))
+			return i;
+	}
+	return -1;
+}
+
+/* "a, b or c" into buf, for messages that list what is allowed. */
+static const char *alternatives(const char *const *names, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; names[i] && off < len; i++) {
+		const char *sep = !i ? "" : names[i + 1] ? ", " : " or ";
+
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", sep, names[i]);
+	}
+	return buf;
+}
+
+/* Digits with an optional fraction ("1.5"); returns the characters used, 0 if none. */
+static size_t parse_decimal(const char *text, double *value)
+{
+	const char *p = text;
+	double v = 0, scale = 1;
+	int digits = 0;
+
+	for (; isdigit((unsigned char)*p) && digits < 12; p++, digits++)
+		v = v * 10 + (*p - '0');
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p) && digits < 24; p++, digits++) {
+			scale /= 10;
+			v += (*p - '0') * scale;
+		}
+	}
+	if (!digits || isdigit((unsigned char)*p))
+		return 0;
+	*value = v;
+	return (size_t)(p - text);
+}
+
+/* "2s", "300ms", "1.5s", "2m", "1h"; a unit is required so that 300 is never ambiguous. */
+static int parse_duration(const char *text, size_t len, double *secs)
+{
+	static const struct {
+		const char *unit;
+		double scale;
+	} units[] = { { "ms", 0.001 }, { "s", 1 }, { "m", 60 }, { "h", 3600 } };
+	double v;
+	size_t n = parse_decimal(text, &v), i;
+
+	if (!n || n >= len)
+		return -1;
+	for (i = 0; i < KMB_ARRAY_SIZE(units); i++) {
+		if (strlen(units[i].unit) == len - n &&
+		    !strncmp(text + n, units[i].unit, len - n)) {
+			v *= units[i].scale;
+			if (v > DURATION_MAX)
+				return -1;
+			*secs = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_bool(const char *text, bool *value)
+{
+	static const char *const yes[] = { "yes", "true", "1" };
+	static const char *const no[] = { "no", "false", "0" };
+	size_t i;
+
+	for (i = 0; i < KMB_ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(text, yes[i]) || !strcasecmp(text, no[i])) {
+			*value = !strcasecmp(text, yes[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool valid_name(const char *text, size_t max)
+{
+	size_t n = strlen(text);
+
+	return n && n < max &&
+	       strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789._-") == n;
+}
+
+/* What kmb_parse_size said, without the value it repeats. */
+static const char *size_reason(const char *msg)
+{
+	const char *r = strstr(msg, "': ");
+
+	return r ? r + 3 : msg;
+}
+
+/* kmb_parse_size rejects 0; where 0 means "none" it may be spelled "0" or "0M". */
+static bool is_zero_size(const char *text)
+{
+	size_t n = strspn(text, "0");
+	char one[16];
+	uint64_t v;
+
+	if (!n || strlen(text + n) > 4)
+		return false;
+	snprintf(one, sizeof(one), "1%s", text + n);
+	return !kmb_parse_size(one, &v, NULL, 0);
+}
+
+static int set_size(struct parser *p, const struct key_def *k, const char *value, bool zero_ok)
+{
+	uint64_t *field = (uint64_t *)((char *)p->s + k->off);
+	char msg[160];
+
+	if (zero_ok && is_zero_size(value)) {
+		*field = 0;
+		return 0;
+	}
+	if (kmb_parse_size(value, field, msg, sizeof(msg)))
+		return fail(p, "invalid size '%s' for %s.%s: %s", value, k->section, k->name,
+			    size_reason(msg));
+	return 0;
+}
+
+static int set_int(struct parser *p, const struct key_def *k, const char *value)
+{
+	long v;
+
+	if (kmb_parse_uint(value, k->min, k->max, &v))
+		return fail(p, "invalid value '%s' for %s.%s: an integer from %ld to %ld", value,
+			    k->section, k->name, k->min, k->max);
+	*(int *)((char *)p->s + k->off) = (int)v;
+	return 0;
+}
+
+/* Not kmb_parse_uint: a long may not hold UINT32_MAX. */
+static int set_u32(struct parser *p, const struct key_def *k, const char *value)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = isdigit((unsigned char)value[0]) ? strtoull(value, &end, 10) : UINT64_MAX;
+	if (v > UINT32_MAX || errno || *end)
+		return fail(p, "invalid value '%s' for %s.%s: an integer from 0 to %lu", value,
+			    k->section, k->name, (unsigned long)UINT32_MAX);
+	*(uint32_t *)((char *)p->s + k->off) = (uint32_t)v;
+	return 0;
+}
+
+static void store_enum(struct kmb_scenario *s, enum key_id id, int v)
+{
+	switch (id) {
+	case K_BACKEND:
+		s->guest.backend = (enum kmb_backend)v;
+		break;
+	case K_STRESS_WHEN:
+		s->host.stress_when = (enum kmb_phase)v;
+		break;
+	case K_MODE:
+		s->migration.mode = (enum kmb_mig_mode)v;
+		break;
+	case K_TERMINAL:
+		s->invariants.terminal = (enum kmb_terminal)v;
+		break;
+	default:
+		break;
+	}
+}
+
+static int set_enum(struct parser *p, const struct key_def *k, const char *value)
+{
+	int v = lookup(k->names, value);
+	char alt[128];
+
+	if (v < 0)
+		return fail(p, "invalid value '%s' for %s.%s: expected %s", value, k->section,
+			    k->name, alternatives(k->names, alt, sizeof(alt)));
+	store_enum(p->s, (enum key_id)(k - keys), v);
+	return 0;
+}
+
+static int set_bool(struct parser *p, const struct key_def *k, const char *value)
+{
+	if (parse_bool(value, (bool *)((char *)p->s + k->off)))
+		return fail(p,
+			    "invalid boolean '%s' for %s.%s: expected yes, no, true, false, 1 or 0",
+			    value, k->section, k->name);
+	return 0;
+}
+
+static int set_duration(struct parser *p, const struct key_def *k, const char *value)
+{
+	double secs;
+
+	if (parse_duration(value, strlen(value), &secs) || secs <= 0)
+		return fail(p,
+			    "invalid duration '%s' for %s.%s: a time above 0 such as 2s, 300ms, "
+			    "1.5s or 2m",
+			    value, k->section, k->name);
+	if (k->type == T_SECONDS) {
+		*(double *)((char *)p->s + k->off) = secs;
+		return 0;
+	}
+	if (secs * 1000 < 1 || secs * 1000 > DOWNTIME_MAX_MS)
+		return fail(p, "invalid duration '%s' for %s.%s: from 1ms to %llus", value,
+			    k->section, k->name, DOWNTIME_MAX_MS / 1000);
+	*(uint64_t *)((char *)p->s + k->off) = (uint64_t)(secs * 1000 + 0.5);
+	return 0;
+}
+
+static int set_string(struct parser *p, const struct key_def *k, const char *value)
+{
+	char *field = (char *)p->s + k->off;
+
+	if (strlen(value) >= (size_t)k->max)
+		return fail(p, "value of %s.%s is longer than %ld characters", k->section, k->name,
+			    k->max - 1);
+	if (k->type == T_NAME && !valid_name(value, (size_t)k->max))
+		return fail(p, "invalid name '%s' for %s.%s: use A-Z a-z 0-9 . _ -", value,
+			    k->section, k->name);
+	if (k->type == T_ARGS && !strcmp(value, "\"\""))
+		value = "";
+	/* The runner splits at whitespace and execs without a shell: quotes would stay. */
+	if (k->type == T_ARGS && strpbrk(value, "\"'\\"))
+		return fail(p,
+			    "invalid value '%s' for %s.%s: arguments are split at whitespace "
+			    "without a shell, so quotes and backslashes cannot work",
+			    value, k->section, k->name);
+	strcpy(field, value);
+	return 0;
+}
+
+/* "postcopy+1s" (len characters of text) into a phase and a delay. */
+static int parse_when(struct parser *p, const char *what, const char *value, const char *text,
+		      size_t len, enum kmb_phase *phase, double *delay)
+{
+	const char *plus = memchr(text, '+', len);
+	size_t nlen = plus ? (size_t)(plus - text) : len;
+	char alt[64];
+	int i;
+
+	for (i = 0; phase_names[i]; i++) {
+		if (strlen(phase_names[i]) == nlen && !strncmp(text, phase_names[i], nlen))
+			break;
+	}
+	if (!phase_names[i])
+		return fail(p, "invalid phase '%.*s' in %s '%s': expected %s", (int)nlen, text,
+			    what, value, alternatives(phase_names, alt, sizeof(alt)));
+	*phase = (enum kmb_phase)i;
+	*delay = 0;
+	if (plus && parse_duration(plus + 1, len - nlen - 1, delay))
+		return fail(p, "invalid delay '%.*s' in %s '%s': a time such as 1s or 300ms",
+			    (int)(len - nlen - 1), plus + 1, what, value);
+	return 0;
+}
+
+/* "512M" or "75%" (of guest memory). */
+static int parse_target(const char *text, struct kmb_balloon_step *step)
+{
+	size_t n = strlen(text);
+	double pct;
+
+	step->target = 0;
+	step->target_pct = 0;
+	if (n && text[n - 1] == '%') {
+		if (parse_decimal(text, &pct) != n - 1 || pct <= 0 || pct > 100)
+			return -1;
+		step->target_pct = pct;
+		return 0;
+	}
+	return kmb_parse_size(text, &step->target, NULL, 0);
+}
+
+static int add_step(struct parser *p, const char *value)
+{
+	struct kmb_scenario *s = p->s;
+	const char *colon = strchr(value, ':');
+	struct kmb_balloon_step *step;
+
+	if (s->nballoon == KMB_MAX_STEPS)
+		return fail(p, "more than %d balloon.step lines", KMB_MAX_STEPS);
+	if (!colon)
+		return fail(p,
+			    "invalid balloon.step '%s': expected phase[+delay]:target, such as "
+			    "before:512M or postcopy+1s:75%%",
+			    value);
+	step = &s->balloon[s->nballoon];
+	if (parse_when(p, "balloon.step", value, value, (size_t)(colon - value), &step->when,
+		       &step->delay_s))
+		return -1;
+	if (parse_target(colon + 1, step))
+		return fail(p,
+			    "invalid target '%s' in balloon.step '%s': a size such as 512M or a "
+			    "share of guest.memory such as 75%%",
+			    colon + 1, value);
+	p->step_line[s->nballoon] = p->line;
+	snprintf(p->step_text[s->nballoon], VALUE_NOTE, "%s", value);
+	s->nballoon++;
+	return 0;
+}
+
+static int add_kill(struct parser *p, const char *value)
+{
+	struct kmb_scenario *s = p->s;
+	const char *colon = strchr(value, ':');
+	struct kmb_fault *f;
+	size_t side;
+
+	if (s->nfaults == KMB_MAX_STEPS)
+		return fail(p, "more than %d faults.kill lines", KMB_MAX_STEPS);
+	if (!colon)
+		return fail(p,
+			    "invalid faults.kill '%s': expected source|destination:phase[+delay], "
+			    "such as destination:postcopy+2s",
+			    value);
+	f = &s->faults[s->nfaults];
+	side = (size_t)(colon - value);
+	if (side == 6 && !strncmp(value, "source", side))
+		f->kind = KMB_FAULT_KILL_SOURCE;
+	else if (side == 11 && !strncmp(value, "destination", side))
+		f->kind = KMB_FAULT_KILL_DESTINATION;
+	else
+		return fail(p,
+			    "invalid side '%.*s' in faults.kill '%s': expected source or "
+			    "destination",
+			    (int)side, value, value);
+	if (parse_when(p, "faults.kill", value, colon + 1, strlen(colon + 1), &f->when,
+		       &f->delay_s))
+		return -1;
+	p->fault_line[s->nfaults] = p->line;
+	snprintf(p->fault_text[s->nfaults], VALUE_NOTE, "%s", value);
+	s->nfaults++;
+	return 0;
+}
+
+static int set_value(struct parser *p, const struct key_def *k, const char *value)
+{
+	switch (k->type) {
+	case T_NAME:
+	case T_TEXT:
+	case T_ARGS:
+		return set_string(p, k, value);
+	case T_SIZE:
+	case T_SIZE0:
+		return set_size(p, k, value, k->type == T_SIZE0);
+	case T_INT:
+		return set_int(p, k, value);
+	case T_U32:
+		return set_u32(p, k, value);
+	case T_ENUM:
+		return set_enum(p, k, value);
+	case T_BOOL:
+		return set_bool(p, k, value);
+	case T_SECONDS:
+	case T_MS:
+		return set_duration(p, k, value);
+	case T_STEP:
+		return add_step(p, value);
+	case T_KILL:
+		return add_kill(p, value);
+	}
+	return fail(p, "internal error: key %s.%s has no type", k->section, k->name);
+}
+
+/* ---- inih callbacks ---- */
+
+static int unknown_key(struct parser *p, const char *section, const char *name)
+{
+	char list[256];
+	size_t off = 0;
+	int i;
+
+	list[0] = '\0';
+	for (i = 0; i < K_COUNT; i++) {
+		if (strcmp(keys[i].section, section) || off >= sizeof(list))
+			continue;
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", off ? ", " : "",
+					keys[i].name);
+	}
+	return fail(p, "unknown key '%s' in [%s] (keys there: %s)", name, section, list);
+}
+
+static int handle_key(struct parser *p, const char *section, const char *name, const char *value)
+{
+	int i;
+
+	if (!*section)
+		return fail(p, "key '%s' before the first [section]", name);
+	for (i = 0; i < K_COUNT; i++) {
+		if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name))
+			break;
+	}
+	if (i == K_COUNT)
+		return unknown_key(p, section, name);
+	if (p->key_line[i] && keys[i].type != T_STEP && keys[i].type != T_KILL)
+		return fail(p, "duplicate key %s.%s (first set on line %d)", section, name,
+			    p->key_line[i]);
+	if (set_value(p, &keys[i], value))
+		return -1;
+	if (!p->key_line[i])
+		p->key_line[i] = p->line;
+	return 0;
+}
+
+/* inih's handler: nonzero on success. */
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+
+	return !p->failed && !handle_key(p, section, name, value);
+}
+
+/* A line inih is about to see: catch what inih would accept silently. */
+static int check_line(struct parser *p, const char *line)
+{
+	const char *start = line, *end;
+	char alt[128];
+	int i;
+
+	if (p->line == 1 && !strncmp(start, "\xef\xbb\xbf", 3))
+		start += 3;
+	start += strspn(start, " \t");
+	if (!*start || strchr(";#\r\n", *start))
+		return 0;
+	if (start > line && p->after_key)
+		return fail(p, "indented line: inih would append it to the previous value; "
+			       "values are one line and keys start in column 1");
+	if (*start != '[') {
+		p->after_key = true;
+		return 0;
+	}
+	p->after_key = false;
+	end = strchr(start, ']');
+	if (!end)
+		return 0; /* inih reports the syntax error */
+	for (i = 0; section_names[i]; i++) {
+		if (strlen(section_names[i]) == (size_t)(end - start - 1) &&
+		    !strncmp(start + 1, section_names[i], (size_t)(end - start - 1)))
+			return 0;
+	}
+	return fail(p, "unknown section [%.*s] (sections: %s)", (int)(end - start - 1), start + 1,
+		    alternatives(section_names, alt, sizeof(alt)));
+}
+
+/* fgets() over the file in memory, counting lines. */
+static char *next_line(char *buf, int size, void *stream)
+{
+	struct parser *p = stream;
+	const char *start = p->text + p->pos, *nl;
+	size_t n;
+
+	if (p->failed || p->pos >= p->len)
+		return NULL;
+	nl = memchr(start, '\n', p->len - p->pos);
+	n = nl ? (size_t)(nl - start) + 1 : p->len - p->pos;
+	p->pos += n;
+	p->line++;
+	/* inih needs room for "\r\n\0" after the text. */
+	if (size < 3 || n + 1 > (size_t)size) {
+		fail(p, "line longer than %d characters", size - 3);
+		return NULL;
+	}
+	memcpy(buf, start, n);
+	buf[n] = '\0';
+	return check_line(p, buf) ? NULL : buf;
+}
+
+/* ---- the file ---- */
+
+static char *read_file(struct parser *p, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	FILE *f = fopen(p->file, "re");
+
+	if (!f) {
+		fail_at(p, 0, "cannot open the scenario: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st))
+		fail_at(p, 0, "cannot stat the scenario: %s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		fail_at(p, 0, "not a regular file");
+	else if (st.st_size > SCENARIO_MAX_BYTES)
+		fail_at(p, 0, "%lld bytes: too large for a scenario file (at most %d KiB)",
+			(long long)st.st_size, SCENARIO_MAX_BYTES / 1024);
+	else if (!(buf = malloc((size_t)st.st_size + 1)))
+		fail_at(p, 0, "out of memory");
+	if (buf) {
+		*len = fread(buf, 1, (size_t)st.st_size, f);
+		buf[*len] = '\0';
+		if (ferror(f)) {
+			fail_at(p, 0, "cannot read the scenario: %s", strerror(errno));
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Control characters other than tab, CR and LF mean this is not a scenario. */
+static int check_text(struct parser *p)
+{
+	int line = 1;
+	size_t i, col = 1;
+
+	for (i = 0; i < p->len; i++, col++) {
+		unsigned char c = (unsigned char)p->text[i];
+
+		if (c == '\n') {
+			line++;
+			col = 0;
+		} else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			return fail_at(p, line,
+				       "binary data (byte 0x%02x in column %zu): a scenario "
+				       "is a text file",
+				       c, col);
+		}
+	}
+	return 0;
+}
+
+/* inih found a line that is neither "[section]" nor "key = value". */
+static void syntax_error(struct parser *p, int line)
+{
+	const char *t = p->text, *nl;
+	int n;
+
+	for (n = 1; n < line && (nl = strchr(t, '\n')); n++)
+		t = nl + 1;
+	nl = strchr(t, '\n');
+	n = nl ? (int)(nl - t) : (int)strlen(t);
+	while (n && (t[n - 1] == '\r' || isspace((unsigned char)t[n - 1])))
+		n--;
+	p->failed = false;
+	fail_at(p, line, "expected '[section]' or 'key = value', got '%.*s'", n > 60 ? 60 : n, t);
+}
+
+static int parse(struct parser *p)
+{
+	int rc;
+
+	if (check_text(p))
+		return -1;
+	rc = ini_parse_stream(next_line, p, on_key, p);
+	if (rc == -2)
+		return fail_at(p, 0, "out of memory");
+	/* inih counts lines as we do; an earlier line than ours is inih's own complaint. */
+	if (rc > 0 && (!p->failed || rc < p->err_line))
+		syntax_error(p, rc);
+	return p->failed ? -1 : 0;
+}
+
+/* ---- consistency ---- */
+
+static uint64_t step_target(const struct kmb_scenario *s, const struct kmb_balloon_step *st)
+{
+	return st->target ? st->target : (uint64_t)((double)s->guest.memory * st->target_pct / 100);
+}
+
+static bool postcopy_mode(enum kmb_mig_mode mode)
+{
+	return mode == KMB_MIG_POSTCOPY || mode == KMB_MIG_POSTCOPY_RECOVER;
+}
+
+static const char *size_str(uint64_t bytes, char *buf)
+{
+	kmb_format_size(bytes, buf, 32);
+	return buf;
+}
+
+/* Can anything happen at this phase with this migration mode? NULL if yes. */
+static const char *phase_problem(const struct kmb_scenario *s, enum kmb_phase phase)
+{
+	if (phase == KMB_PHASE_BEFORE)
+		return NULL;
+	if (s->migration.mode == KMB_MIG_NONE)
+		return "needs a migration";
+	if (phase == KMB_PHASE_POSTCOPY && !postcopy_mode(s->migration.mode))
+		return "needs migration.mode postcopy or postcopy-recover";
+	return NULL;
+}
+
+static int check_guest(struct parser *p)
+{
+	const struct kmb_scenario *s = p->s;
+	char a[32], b[32], c[32];
+
+	if (s->guest.memory < MEMORY_MIN || s->guest.memory > MEMORY_MAX)
+		return fail_at(p, p->key_line[K_MEMORY], "guest.memory %s is outside 64M..64G",
+			       size_str(s->guest.memory, a));
+	if (s->guest.backend == KMB_BACKEND_HUGETLB && s->guest.memory % HUGETLB_PAGE)
+		return fail_at(p, p->key_line[K_MEMORY],
+			       "guest.memory %s is not a multiple of 2M, "
+			       "which guest.backend hugetlb needs",
+			       size_str(s->guest.memory, a));
+	/* The agent works in MiB (FILL <pattern_mib> <zero_mib>, DIRTY <mib_per_s>). */
+	if (s->guest.fill % KMB_MIB || s->guest.zero % KMB_MIB || s->guest.dirty_rate % KMB_MIB)
+		return fail_at(p, 0,
+			       "guest.fill, guest.zero and guest.dirty_rate must be whole "
+			       "MiB (the agent counts in MiB)");
+	if (s->guest.fill + s->guest.zero + AGENT_RESERVE > s->guest.memory)
+		return fail_at(p, 0,
+			       "guest.fill (%s) + guest.zero (%s) exceed guest.memory (%s) "
+			       "less 160M for the guest kernel, initramfs and agent",
+			       size_str(s->guest.fill, a), size_str(s->guest.zero, b),
+			       size_str(s->guest.memory, c));
+	if (s->guest.dirty_rate && !s->guest.fill)
+		return fail_at(p, p->key_line[K_DIRTY_RATE],
+			       "guest.dirty_rate needs guest.fill: "
+			       "the agent rewrites its pattern pages");
+	if (s->guest.dirty_rate && s->migration.mode == KMB_MIG_NONE)
+		return fail_at(p, p->key_line[K_DIRTY_RATE],
+			       "guest.dirty_rate needs a migration (migration.mode is none)");
+	return 0;
+}
+
+static bool step_before(const struct kmb_balloon_step *a, const struct kmb_balloon_step *b)
+{
+	return a->when < b->when || (a->when == b->when && a->delay_s < b->delay_s);
+}
+
+static int check_balloon(struct parser *p)
+{
+	const struct kmb_scenario *s = p->s;
+	uint64_t need = s->guest.fill + s->guest.zero + AGENT_RESERVE, target;
+	const char *why;
+	char a[32], b[32];
+	int i;
+
+	for (i = 0; i < s->nballoon; i++) {
+		const struct kmb_balloon_step *st = &s->balloon[i];
+
+		target = step_target(s, st);
+		if ((why = phase_problem(s, st->when)))
+			return fail_at(p, p->step_line[i],
+				       "balloon.step '%s' is at phase %s, which %s "
+				       "(migration.mode is %s)",
+				       p->step_text[i], kmb_phase_name(st->when), why,
+				       kmb_mig_mode_name(s->migration.mode));
+		if (target > s->guest.memory)
+			return fail_at(p, p->step_line[i],
+				       "balloon.step '%s': target %s exceeds guest.memory %s",
+				       p->step_text[i], size_str(target, a),
+				       size_str(s->guest.memory, b));
+		if (target < need)
+			return fail_at(p, p->step_line[i],
+				       "balloon.step '%s' leaves %s, less than "
+				       "guest.fill + guest.zero + 160M = %s the agent needs",
+				       p->step_text[i], size_str(target, a), size_str(need, b));
+		if (i && step_before(st, &s->balloon[i - 1]))
+			return fail_at(p, p->step_line[i],
+				       "balloon.step '%s' happens before the step "
+				       "on line %d: list steps in time order",
+				       p->step_text[i], p->step_line[i - 1]);
+	}
+	return 0;
+}
+
+static int check_host(struct parser *p)
+{
+	const struct kmb_scenario *s = p->s;
+	const char *why;
+
+	if (!s->host.stress_ng[0] && p->key_line[K_STRESS_WHEN])
+		return fail_at(p, p->key_line[K_STRESS_WHEN],
+			       "host.stress_when is set but host.stress_ng is empty");
+	if (!s->host.stress_ng[0] && s->host.memcg_limit_stress)
+		return fail_at(p, p->key_line[K_MEMCG_STRESS],
+			       "host.memcg_limit_stress is set but host.stress_ng is empty");
+	why = phase_problem(s, s->host.stress_when);
+	if (s->host.stress_ng[0] && why)
+		return fail_at(p, p->key_line[K_STRESS_WHEN],
+			       "host.stress_when is %s, which %s (migration.mode is %s)",
+			       kmb_phase_name(s->host.stress_when), why,
+			       kmb_mig_mode_name(s->migration.mode));
+	return 0;
+}
+
+static int check_migration(struct parser *p)
+{
+	const struct kmb_scenario *s = p->s;
+	enum kmb_mig_mode mode = s->migration.mode;
+	static const enum key_id tuning[] = { K_PASSES, K_BANDWIDTH, K_DOWNTIME, K_PAUSE_AFTER };
+	size_t i;
+
+	for (i = 0; mode == KMB_MIG_NONE && i < KMB_ARRAY_SIZE(tuning); i++) {
+		if (p->key_line[tuning[i]])
+			return fail_at(p, p->key_line[tuning[i]],
+				       "migration.%s is set but migration.mode is none",
+				       keys[tuning[i]].name);
+	}
+	if (p->key_line[K_PASSES] && !postcopy_mode(mode))
+		return fail_at(p, p->key_line[K_PASSES],
+			       "migration.postcopy_after_passes needs "
+			       "migration.mode postcopy or postcopy-recover (it is %s)",
+			       kmb_mig_mode_name(mode));
+	if (p->key_line[K_PAUSE_AFTER] && mode != KMB_MIG_POSTCOPY_RECOVER)
+		return fail_at(p, p->key_line[K_PAUSE_AFTER],
+			       "migration.pause_after needs "
+			       "migration.mode postcopy-recover (it is %s)",
+			       kmb_mig_mode_name(mode));
+	return 0;
+}
+
+static int check_faults(struct parser *p)
+{
+	const struct kmb_scenario *s = p->s;
+	const char *why;
+	int i;
+
+	for (i = 0; i < s->nfaults; i++) {
+		const struct kmb_fault *f = &s->faults[i];
+
+		if ((why = phase_problem(s, f->when)))
+			return fail_at(p, p->fault_line[i],
+				       "faults.kill '%s' is at phase %s, which %s "
+				       "(migration.mode is %s)",
+				       p->fault_text[i], kmb_phase_name(f->when), why,
+				       kmb_mig_mode_name(s->migration.mode));
+		/* A kill has to hit a running migration to test anything. */
+		if (f->when != KMB_PHASE_PRECOPY && f->when != KMB_PHASE_POSTCOPY)
+			return fail_at(p, p->fault_line[i],
+				       "faults.kill '%s' is at phase %s: a kill "
+				       "must be at precopy or postcopy",
+				       p->fault_text[i], kmb_phase_name(f->when));
+		if (s->invariants.terminal == KMB_TERM_COMPLETED)
+			return fail_at(p, p->fault_line[i],
+				       "faults.kill '%s' rules out invariants.terminal completed: "
+				       "set failed, postcopy-paused or failed-or-paused",
+				       p->fault_text[i]);
+	}
+	return 0;
+}
+
+static int check_timeouts(struct parser *p)
+{
+	const struct kmb_scenario *s = p->s;
+
+	if (s->timeouts.hang_s > s->timeouts.migration_s)
+		return fail_at(p, p->key_line[K_HANG],
+			       "timeouts.hang (%gs) exceeds timeouts.migration (%gs)",
+			       s->timeouts.hang_s, s->timeouts.migration_s);
+	if (s->timeouts.total_s < s->timeouts.boot_s + s->timeouts.migration_s)
+		return fail_at(p, p->key_line[K_TOTAL],
+			       "timeouts.total (%gs) is less than "
+			       "timeouts.boot + timeouts.migration (%gs)",
+			       s->timeouts.total_s, s->timeouts.boot_s + s->timeouts.migration_s);
+	return 0;
+}
+
+static int check_invariants(struct parser *p)
+{
+	const struct kmb_scenario *s = p->s;
+	enum kmb_terminal t = s->invariants.terminal;
+
+	if (s->migration.mode == KMB_MIG_NONE && t != KMB_TERM_COMPLETED)
+		return fail_at(p, p->key_line[K_TERMINAL],
+			       "invariants.terminal %s needs a migration (migration.mode is none)",
+			       terminal_name(t));
+	if ((t == KMB_TERM_POSTCOPY_PAUSED || t == KMB_TERM_FAILED_OR_PAUSED) &&
+	    !postcopy_mode(s->migration.mode))
+		return fail_at(p, p->key_line[K_TERMINAL],
+			       "invariants.terminal %s needs "
+			       "migration.mode postcopy or postcopy-recover (it is %s)",
+			       terminal_name(t), kmb_mig_mode_name(s->migration.mode));
+	/* The expected kills are stress-ng's, in its own group; QEMU's are never expected. */
+	if (s->invariants.oom_kill_expected && !s->host.stress_ng[0])
+		return fail_at(p, p->key_line[K_OOM_KILL],
+			       "invariants.oom_kill is yes, but there is no host.stress_ng to be "
+			       "OOM-killed");
+	return 0;
+}
+
+/* Defaults that depend on other keys. */
+static int finish_defaults(struct parser *p)
+{
+	struct kmb_scenario *s = p->s;
+	const char *base = strrchr(p->file, '/');
+	size_t n;
+
+	/* A run that does not complete leaves no guest, or not one side, to compare. */
+	if (!p->key_line[K_VERIFY])
+		s->invariants.verify_memory = s->invariants.terminal == KMB_TERM_COMPLETED;
+	if (!p->key_line[K_BALLOON_EQUAL])
+		s->invariants.balloon_equal = s->invariants.terminal == KMB_TERM_COMPLETED;
+	if (p->key_line[K_NAME])
+		return 0;
+	base = base ? base + 1 : p->file;
+	n = strlen(base);
+	if (n > 4 && !strcmp(base + n - 4, ".ini"))
+		n -= 4;
+	if (!n || n >= sizeof(s->name))
+		return fail_at(p, 0,
+			       "the file name does not make a scenario name of 1 to %zu "
+			       "characters: set scenario.name",
+			       sizeof(s->name) - 1);
+	memcpy(s->name, base, n);
+	s->name[n] = '\0';
+	kmb_sanitize_name(s->name);
+	return 0;
+}
+
+static int validate(struct parser *p)
+{
+	if (finish_defaults(p) || check_guest(p) || check_balloon(p) || check_host(p) ||
+	    check_migration(p) || check_faults(p) || check_timeouts(p) || check_invariants(p))
+		return -1;
+	return 0;
+}
+
+int kmb_scenario_load(const char *path, struct kmb_scenario *s, char *err, size_t errlen)
+{
+	struct parser *p = calloc(1, sizeof(*p));
+	char *text = NULL;
+	int rc = -1;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!p) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		memset(s, 0, sizeof(*s));
+		return -1;
+	}
+	kmb_scenario_defaults(s);
+	p->s = s;
+	p->file = path;
+	p->err = err;
+	p->errlen = errlen;
+	if (strlen(path) >= sizeof(s->path))
+		fail_at(p, 0, "path longer than %zu characters", sizeof(s->path) - 1);
+	else
+		text = read_file(p, &p->len);
+	if (text) {
+		strcpy(s->path, path);
+		p->text = text;
+		rc = parse(p) || validate(p) ? -1 : 0;
+	}
+	/* A scenario that failed half-way must not look runnable. */
+	if (rc)
+		memset(s, 0, sizeof(*s));
+	free(text);
+	free(p);
+	return rc;
+}
+
+/* ---- names ---- */
+
+static int ini_entry(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 4 && d->d_name[0] != '.' && !strcmp(d->d_name + n - 4, ".ini");
+}
+
+/* "a, b, c" of the scenarios in dir, cut with "..." where buf ends. */
+static void list_names(const char *dir, char *buf, size_t len)
+{
+	struct dirent **ents;
+	size_t off = 0;
+	int i, n = scandir(dir, &ents, ini_entry, alphasort);
+
+	buf[0] = '\0';
+	if (n < 0) {
+		snprintf(buf, len, "none (cannot read %s: %s)", dir, strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		int w = (int)strlen(ents[i]->d_name) - 4;
+
+		if (off + (size_t)w + 8 < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%.*s", i ? ", " : "", w,
+						ents[i]->d_name);
+		else if (off + 5 < len && !strstr(buf, "..."))
+			off += (size_t)snprintf(buf + off, len - off, ", ...");
+		free(ents[i]);
+	}
+	free(ents);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+/* 0, or an errno: EISDIR and the like for what is not a regular file. */
+static int regular_file(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return errno;
+	return S_ISREG(st.st_mode) ? 0 : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+}
+
+static int resolve_path(const char *name, char *path, size_t len, char *err, size_t errlen)
+{
+	int e = regular_file(name);
+
+	if (e) {
+		snprintf(err, errlen, "scenario file '%s': %s", name,
+			 e == EINVAL ? "not a regular file" : strerror(e));
+		return -1;
+	}
+	if ((size_t)snprintf(path, len, "%s", name) >= len) {
+		snprintf(err, errlen, "scenario path '%s' is too long", name);
+		return -1;
+	}
+	return 0;
+}
+
+int kmb_scenario_resolve(const char *name, const char *dir, char *path, size_t len, char *err,
+			 size_t errlen)
+{
+	size_t n = name ? strlen(name) : 0;
+	bool ini = n > 4 && !strcmp(name + n - 4, ".ini");
+	char names[1024], base[64];
+
+	if (!dir || !*dir)
+		dir = ".";
+	if (!n) {
+		snprintf(err, errlen, "empty scenario name");
+		return -1;
+	}
+	/* A path: anything with a slash, or an .ini file that is there. */
+	if (strchr(name, '/') || (ini && !regular_file(name)))
+		return resolve_path(name, path, len, err, errlen);
+	snprintf(base, sizeof(base), "%.*s", (int)(ini ? n - 4 : n), name);
+	if (valid_name(base, sizeof(base)) && strlen(base) == (ini ? n - 4 : n)) {
+		if ((size_t)snprintf(path, len, "%s/%s.ini", dir, base) >= len) {
+			snprintf(err, errlen, "scenario path %s/%s.ini is too long", dir, base);
+			return -1;
+		}
+		if (!regular_file(path))
+			return 0;
+	}
+	list_names(dir, names, sizeof(names));
+	snprintf(err, errlen,
+		 "unknown scenario '%s': no %s/%s.ini; the scenarios there: %s; or "
+		 "give the path of a scenario file",
+		 name, dir, base, names);
+	return -1;
+}
