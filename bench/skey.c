@@ -24,7 +24,7 @@ SKEY_CASE(sske_f100, KMB_SKEY_GUEST_SSKE, 100);
 #define SKEY_DEF(name_, summary_, case_)                                              \
 	{                                                                             \
 		.name = "skey/" name_, .summary = summary_, .needs = SKEY_NEEDS,      \
-		.sized = true, .default_sizes = "256M,1G,4G", .unit = GB_US, .probe = KMB_S390_ONLY(kmb_skey_probe), \
+		.sized = true, .default_sizes = "256M,1G", .unit = GB_US, .probe = KMB_S390_ONLY(kmb_skey_probe), \
 		.run = KMB_S390_ONLY(kmb_skey_run), .data = &case_,                   \
 	}
 

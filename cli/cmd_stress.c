@@ -213,14 +213,15 @@ static void print_verdict(const struct kmb_scenario *s, const json_t *doc)
 	fflush(stdout);
 }
 
-static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_scenario *sc)
+static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_scenario *sc,
+		   const struct kmb_guest_image *img)
 {
 	json_t *verdicts = json_object();
 	int i, worst = KMB_EXIT_OK;
 
 	for (i = 0; i < a->nnames; i++) {
-		struct kmb_stress_opts o = { .timeout_s = a->timeout_s, .keep_logs = a->keep_logs,
-					     .quiet = a->quiet };
+		struct kmb_stress_opts o = { .img = img, .timeout_s = a->timeout_s,
+					     .keep_logs = a->keep_logs, .quiet = a->quiet };
 		char logdir[4400];
 		json_t *doc = NULL;
 		int rc;
@@ -248,6 +249,7 @@ static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_
 int cmd_stress(int argc, char **argv)
 {
 	static struct kmb_scenario sc[MAX_SCENARIOS];
+	struct kmb_guest_image img;
 	struct stress_args a = { .results = getenv("KMB_RESULTS"), .dir = getenv("KMB_SCENARIO_DIR") };
 	char *list_text = NULL, err[1024];
 	struct kmb_run run;
@@ -267,6 +269,11 @@ int cmd_stress(int argc, char **argv)
 		free(list_text);
 		return KMB_EXIT_USAGE;
 	}
+	if (kmb_stress_preflight(sc, a.nnames, &img, err, sizeof(err))) {
+		kmb_err("%s", err);
+		free(list_text);
+		return KMB_EXIT_USAGE;
+	}
 	kmb_run_recover(a.results, true);
 	if (kmb_run_create(&run, a.results, a.out, cli_capture_env(), "kmb stress", err,
 			   sizeof(err))) {
@@ -276,7 +283,7 @@ int cmd_stress(int argc, char **argv)
 	}
 	kmb_knob_install_handlers(NULL);
 	printf("kmb stress: %d scenario(s); writing %s\n", a.nnames, run.dir);
-	ret = run_all(&run, &a, sc);
+	ret = run_all(&run, &a, sc, &img);
 	if (kmb_run_finish(&run, ret == KMB_EXIT_USAGE ? "failed" : "complete", err, sizeof(err)))
 		kmb_err("%s", err);
 	printf("kmb stress: %s: %s\n", ret == KMB_EXIT_OK ? "all invariants held"

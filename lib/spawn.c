@@ -29,7 +29,7 @@
 #endif
 
 /* The step of the child's setup that failed, sent with its errno. */
-enum child_step { STEP_SETUP, STEP_CHDIR, STEP_EXEC };
+enum child_step { STEP_SETUP, STEP_CHDIR, STEP_CGROUP, STEP_EXEC };
 
 struct child_report {
 	int step;
@@ -104,6 +104,19 @@ static int install_stdio(const int fds[3])
 	return 0;
 }
 
+/* "0" moves the writer itself; open and write are safe between fork and exec. */
+static int join_cgroup(const char *procs)
+{
+	int fd = open(procs, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, "0\n", 2);
+	close(fd);
+	return n == 2 ? 0 : -1;
+}
+
 static void __attribute__((noreturn)) run_child(const struct kmb_spawn_opts *o, const int fds[3],
 						 pid_t parent, int report, int max_fd)
 {
@@ -126,6 +139,8 @@ static void __attribute__((noreturn)) run_child(const struct kmb_spawn_opts *o, 
 	cloexec_from_3(max_fd);
 	if (o->cwd && chdir(o->cwd))
 		child_fail(report, STEP_CHDIR);
+	if (o->cgroup_procs && join_cgroup(o->cgroup_procs))
+		child_fail(report, STEP_CGROUP);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(o->argv[0], (char *const *)o->argv);
@@ -207,6 +222,9 @@ static void explain(const struct kmb_spawn_opts *o, const struct child_report *r
 		snprintf(err, errlen, "%s: not found%s", name, strchr(name, '/') ? "" : " in PATH");
 	else if (r->step == STEP_EXEC)
 		snprintf(err, errlen, "%s: cannot execute: %s", name, strerror(r->err));
+	else if (r->step == STEP_CGROUP)
+		snprintf(err, errlen, "%s: cannot join the cgroup %s: %s", name, o->cgroup_procs,
+			 strerror(r->err));
 	else if (r->step == STEP_CHDIR)
 		snprintf(err, errlen, "%s: cannot enter %s: %s", name, o->cwd, strerror(r->err));
 	else

@@ -23,6 +23,11 @@ struct kmb_spawn_opts {
 	const char *stdin_path, *stdout_path, *stderr_path;
 	int stdin_fd, stdout_fd, stderr_fd;
 	const char *cwd;	/* the child's working directory, or NULL */
+	/*
+	 * A cgroup's cgroup.procs file the child moves itself into before exec,
+	 * so everything it allocates and every process it forks is charged there.
+	 */
+	const char *cgroup_procs;
 	bool new_pgrp;		/* lead a new process group (kill the group on timeout) */
 	const char *package;	/* Debian package named when argv[0] is missing, or NULL */
 };

@@ -679,25 +679,92 @@ static json_t *bench_object(json_t *samples, const char *bench)
 	return b;
 }
 
-static void apply_verdicts(struct dash_run *r, const json_t *report)
+static struct dash_point *point_of(struct dash_run *r, const char *bench, const char *metric)
+{
+	size_t k;
+
+	for (k = 0; k < r->nrefs; k++) {
+		struct dash_series *se = r->refs[k].s;
+
+		if (!strcmp(se->bench, bench) && !strcmp(se->metric, metric))
+			return &se->pts[r->refs[k].k];
+	}
+	return NULL;
+}
+
+static void set_verdict(struct dash_run *r, const char *bench, const char *metric,
+			const char *verdict, double p)
+{
+	struct dash_point *pt = bench && metric ? point_of(r, bench, metric) : NULL;
+
+	if (!pt)
+		return;
+	pt->verdict = static_verdict(verdict);
+	pt->p = p;
+}
+
+/* Keeps [benchmark, metric, verdict, p] per judged point in the run's record. */
+static json_t *verdict_rows(const json_t *report)
+{
+	json_t *rows = json_array(), *row;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "metrics"), i, row)
+		json_array_append_new(rows, json_pack("[O, O, O, O]",
+						      json_object_get(row, "benchmark"),
+						      json_object_get(row, "metric"),
+						      json_object_get(row, "verdict"),
+						      json_object_get(row, "p")));
+	return rows;
+}
+
+static void apply_rows(struct dash_run *r, const json_t *rows)
 {
 	const json_t *row;
-	size_t i, k;
+	size_t i;
 
-	json_array_foreach(json_object_get(report, "metrics"), i, row) {
-		const char *bench = jstr(row, "benchmark"), *metric = jstr(row, "metric");
+	json_array_foreach(rows, i, row)
+		set_verdict(r, json_string_value(json_array_get(row, 0)),
+			    json_string_value(json_array_get(row, 1)),
+			    json_string_value(json_array_get(row, 2)),
+			    json_is_number(json_array_get(row, 3))
+				    ? json_number_value(json_array_get(row, 3))
+				    : NAN);
+}
 
-		for (k = 0; k < r->nrefs; k++) {
-			struct dash_series *se = r->refs[k].s;
-			struct dash_point *p = &se->pts[r->refs[k].k];
+/* The window of point k of a series: [*from, k); empty at a segment start. */
+static size_t window_of(const struct dash_site *s, const struct dash_series *se, size_t k)
+{
+	size_t window = (size_t)s->o->window, seg = se->pts[k].seg;
 
-			if (strcmp(se->bench, bench) || strcmp(se->metric, metric))
-				continue;
-			p->verdict = static_verdict(jstr(row, "verdict"));
-			p->p = json_number_value(json_object_get(row, "p"));
-			se->regressions += p->verdict[0] == 'r';
-		}
+	return k >= seg + window ? k - window : seg;
+}
+
+/*
+ * What a run's verdicts depend on: its own files, and per series the runs
+ * of its window and their files. The same key means the same verdicts, so
+ * the U tests are not redone for runs that did not move.
+ */
+static char *judge_key(const struct dash_site *s, const struct dash_run *r)
+{
+	char *buf = NULL;
+	size_t len = 0, k, j;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return NULL;
+	fprintf(m, "%d\n%s\n", s->o->window, jstr(r->rec, "fp"));
+	for (k = 0; k < r->nrefs; k++) {
+		const struct dash_series *se = r->refs[k].s;
+		size_t at = r->refs[k].k;
+
+		fprintf(m, "%s:", se->key);
+		for (j = window_of(s, se, at); j < at; j++)
+			fprintf(m, "%s=%s,", se->pts[j].run->id, jstr(se->pts[j].run->rec, "fp"));
+		fputc('\n', m);
 	}
+	fclose(m);
+	return buf;
 }
 
 /*
@@ -706,10 +773,11 @@ static void apply_verdicts(struct dash_run *r, const json_t *report)
  * compare's own (U test, noise floor from the CoV), so a verdict here means
  * what it means there.
  */
-static void judge_run(struct dash_site *s, struct dash_run *r, const struct kmb_compare_opts *o)
+static void compare_window(struct dash_site *s, struct dash_run *r,
+			   const struct kmb_compare_opts *o, json_t *cache)
 {
 	struct kmb_result base, cand;
-	size_t window = (size_t)s->o->window, k, j, from;
+	size_t k, j;
 	char err[512];
 	json_t *report;
 
@@ -719,29 +787,44 @@ static void judge_run(struct dash_site *s, struct dash_run *r, const struct kmb_
 	cand.samples = json_object();
 	for (k = 0; k < r->nrefs; k++) {
 		struct dash_series *se = r->refs[k].s;
-		size_t at = r->refs[k].k;
-		struct dash_point *p = &se->pts[at];
+		size_t at = r->refs[k].k, from = window_of(s, se, at);
 		json_t *pooled;
 
-		if (at == p->seg)
+		if (from == at)
 			continue;
-		from = at >= p->seg + window ? at - window : p->seg;
 		pooled = json_array();
 		for (j = from; j < at; j++)
 			json_array_extend(pooled, json_object_get(se->pts[j].metric, "values"));
 		json_object_set_new(bench_object(base.samples, se->bench), se->metric,
 				    json_pack("{s:s, s:o}", "unit", se->unit, "values", pooled));
-		json_object_set(bench_object(cand.samples, se->bench), se->metric, p->metric);
+		json_object_set(bench_object(cand.samples, se->bench), se->metric,
+				se->pts[at].metric);
 	}
-	snprintf(base.path, sizeof(base.path), "previous %zu runs", window);
+	snprintf(base.path, sizeof(base.path), "previous %d runs", s->o->window);
 	snprintf(cand.path, sizeof(cand.path), "%s", r->id);
-	if (json_object_size(base.samples)) {
-		report = kmb_compare(&base, &cand, o, err, sizeof(err));
-		apply_verdicts(r, report);
-		json_decref(report);
-	}
+	report = json_object_size(base.samples) ? kmb_compare(&base, &cand, o, err, sizeof(err))
+						: NULL;
+	json_object_set_new(cache, "rows", report ? verdict_rows(report) : json_array());
+	json_decref(report);
 	json_decref(base.samples);
 	json_decref(cand.samples);
+}
+
+static void judge_run(struct dash_site *s, struct dash_run *r, const struct kmb_compare_opts *o)
+{
+	char *key = judge_key(s, r), hex[20];
+	json_t *cache = json_object_get(r->rec, "judged");
+
+	if (!key)
+		return;
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)dash_hash(key, strlen(key)));
+	free(key);
+	if (!cache || strcmp(jstr_or(cache, "key", ""), hex)) {
+		cache = json_pack("{s:s}", "key", hex);
+		compare_window(s, r, o, cache);
+		json_object_set_new(r->rec, "judged", cache);
+	}
+	apply_rows(r, json_object_get(cache, "rows"));
 }
 
 static void judge(struct dash_site *s)
@@ -755,6 +838,10 @@ static void judge(struct dash_site *s)
 	for (i = 0; i < s->nlins; i++) {
 		for (k = 0; k < s->lins[i]->n; k++)
 			judge_run(s, s->lins[i]->runs[k], &o);
+	}
+	for (i = 0; i < s->nseries; i++) {
+		for (k = 0; k < s->series[i]->n; k++)
+			s->series[i]->regressions += s->series[i]->pts[k].verdict[0] == 'r';
 	}
 }
 
@@ -904,7 +991,7 @@ static int emit_chart(struct dash_site *s, struct dash_series *se, char *err, si
 static int emit_series(struct dash_site *s, char *chart_err, size_t chart_errlen, char *err,
 		       size_t errlen)
 {
-	char name[600], why[1024];
+	char name[600], why[1024], *page;
 	size_t i, len;
 	int ret = 0, rc;
 
@@ -920,8 +1007,8 @@ static int emit_series(struct dash_site *s, char *chart_err, size_t chart_errlen
 			snprintf(chart_err, chart_errlen, "%s", why);
 			ret = 1;
 		}
-		if (emit_page(s, dash_series_page(se, name, sizeof(name)),
-			      dash_page_series(s, se, &len), len, err, errlen))
+		page = dash_page_series(s, se, &len);
+		if (emit_page(s, dash_series_page(se, name, sizeof(name)), page, len, err, errlen))
 			return -1;
 	}
 	return ret;
@@ -1017,14 +1104,15 @@ static int emit_compares(struct dash_site *s, char *err, size_t errlen)
 
 static int emit_stress(struct dash_site *s, char *err, size_t errlen)
 {
-	char name[600];
+	char name[600], *page;
 	size_t i, len;
 
 	for (i = 0; i < s->nlins; i++) {
 		if (!s->lins[i]->has_stress)
 			continue;
 		snprintf(name, sizeof(name), "stress/%s.html", s->lins[i]->slug);
-		if (emit_page(s, name, dash_page_stress(s, s->lins[i], &len), len, err, errlen))
+		page = dash_page_stress(s, s->lins[i], &len);
+		if (emit_page(s, name, page, len, err, errlen))
 			return -1;
 	}
 	return 0;
@@ -1226,15 +1314,17 @@ static int build_model(struct dash_site *s, char *err, size_t errlen)
  */
 static int emit_site(struct dash_site *s, char *err, size_t errlen)
 {
-	char chart_err[1024] = "";
+	char chart_err[1024] = "", *index;
 	size_t len;
 	int charts;
 
 	charts = emit_series(s, chart_err, sizeof(chart_err), err, errlen);
 	if (charts < 0)
 		return -1;
-	if (emit_compares(s, err, errlen) || emit_stress(s, err, errlen) ||
-	    emit_page(s, "index.html", dash_page_index(s, &len), len, err, errlen))
+	if (emit_compares(s, err, errlen) || emit_stress(s, err, errlen))
+		return -1;
+	index = dash_page_index(s, &len);
+	if (emit_page(s, "index.html", index, len, err, errlen))
 		return -1;
 	remove_stale(s);
 	if (charts)
@@ -1266,7 +1356,8 @@ int kmb_dashboard_build(const struct kmb_dashboard_opts *o, struct kmb_dashboard
 	s.old_state = load_state(s.out);
 	if (build_model(&s, err, errlen))
 		goto out;
-	ret = emit_site(&s, err, errlen);
+	/* A missing chart still leaves a whole site, but it is an error. */
+	ret = emit_site(&s, err, errlen) ? -1 : 0;
 	sum->seconds = (double)(kmb_now_ns() - t0) / 1e9;
 	if (save_state(&s, err, errlen))
 		ret = -1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * kmb dashboard: a static site over <results>/runs/*: index.html with one row
+ * kmb dashboard: a static site over the runs in <results>/runs: index.html, one row
  * per series (host, CPU model, benchmark incl. size, metric), a page per
  * series with a gnuplot trend chart, a compare page per run against the
  * previous run of its host, and the stress invariants per night.

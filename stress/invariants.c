@@ -142,17 +142,25 @@ static int destination_rss(struct kmb_stress *st)
 		   json_integer((json_int_t)limit), detail);
 }
 
+/*
+ * The destination's balloon equals the source's (steps before or during
+ * precopy), or the target of a step made on the destination itself (during
+ * postcopy or after, when the source no longer runs the guest).
+ */
 static int balloon_equal(struct kmb_stress *st)
 {
-	char detail[160];
+	bool on_dst = st->balloon_target >= 0 && st->balloon_target_phase >= KMB_PHASE_POSTCOPY;
+	int64_t want = on_dst ? st->balloon_target : st->balloon_src;
+	char detail[200];
 
 	if (!st->s->invariants.balloon_equal || st->s->migration.mode == KMB_MIG_NONE ||
 	    strcmp(st->status, "completed"))
 		return 0;
-	snprintf(detail, sizeof(detail), "query-balloon actual: source %lld, destination %lld",
-		 (long long)st->balloon_src, (long long)st->balloon_dst);
-	return add(st, "balloon_equal", st->balloon_src >= 0 && st->balloon_src == st->balloon_dst,
-		   json_integer(st->balloon_dst), json_integer(st->balloon_src), detail);
+	snprintf(detail, sizeof(detail), "query-balloon actual: source %lld, destination %lld%s",
+		 (long long)st->balloon_src, (long long)st->balloon_dst,
+		 on_dst ? " (compared with the target set on the destination)" : "");
+	return add(st, "balloon_equal", want >= 0 && want == st->balloon_dst,
+		   json_integer(st->balloon_dst), json_integer(want), detail);
 }
 
 static int oom_kills(struct kmb_stress *st)
@@ -180,9 +188,46 @@ static int oom_kills(struct kmb_stress *st)
 		   detail);
 }
 
+/*
+ * Every balloon step, fault and pressure start the scenario schedules must
+ * have happened: a phase that ended before its time came proves nothing.
+ */
+static int scheduled(struct kmb_stress *st)
+{
+	char detail[512] = "";
+	int missed = 0, i;
+
+	for (i = 0; i < st->s->nballoon; i++) {
+		if (st->step_done[i])
+			continue;
+		missed++;
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 "balloon step %d (%s+%.1fs) never ran; ", i + 1,
+			 kmb_phase_name(st->s->balloon[i].when), st->s->balloon[i].delay_s);
+	}
+	for (i = 0; i < st->s->nfaults; i++) {
+		if (st->fault_done[i])
+			continue;
+		missed++;
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 "fault %d (%s+%.1fs) never ran; ", i + 1,
+			 kmb_phase_name(st->s->faults[i].when), st->s->faults[i].delay_s);
+	}
+	if (st->s->host.stress_ng[0] && !st->stress_started) {
+		missed++;
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 "stress-ng (%s) never started; ", kmb_phase_name(st->s->host.stress_when));
+	}
+	if (!st->s->nballoon && !st->s->nfaults && !st->s->host.stress_ng[0])
+		return 0;
+	if (!missed)
+		snprintf(detail, sizeof(detail), "every balloon step, fault and pressure start ran");
+	return add(st, "schedule_ran", missed == 0, json_integer(missed), json_integer(0), detail);
+}
+
 int kmb_invariants_evaluate(struct kmb_stress *st)
 {
-	return terminal_state(st) + postcopy_used(st) + memory_intact(st) + source_rss(st) + destination_rss(st) +
+	return terminal_state(st) + scheduled(st) + postcopy_used(st) + memory_intact(st) + source_rss(st) + destination_rss(st) +
 	       balloon_equal(st) + oom_kills(st);
 }
 

@@ -64,7 +64,7 @@ static uint64_t step_target(const struct kmb_stress *st, const struct kmb_balloo
 /* stress-ng in its own cgroup and process group; argv split on blanks. */
 static void start_stress(struct kmb_stress *st)
 {
-	char args[512], yaml[4200], err[256], *save = NULL, *tok;
+	char args[512], yaml[4200], log[4200], procs[4200], err[256], *save = NULL, *tok;
 	const char *argv[64];
 	struct kmb_spawn_opts o;
 	int n = 0;
@@ -80,20 +80,23 @@ static void start_stress(struct kmb_stress *st)
 	kmb_spawn_opts_init(&o, argv);
 	o.new_pgrp = true;
 	o.package = "stress-ng";
-	o.stdout_path = "/dev/null";
+	snprintf(log, sizeof(log), "%s/stress-ng.log", st->o->logdir);
+	o.stdout_path = log;
+	o.stderr_path = log;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cg_stress.path);
+	o.cgroup_procs = st->have_cg_stress ? procs : NULL;
 	if (kmb_spawn(&o, &st->stress_pid, err, sizeof(err))) {
 		snprintf(st->error, sizeof(st->error), "%s", err);
 		return;
 	}
-	if (st->have_cg_stress && kmb_cgroup_attach(&st->cg_stress, st->stress_pid, err, sizeof(err)))
-		note(st, err);
 	st->stress_started = true;
 	note(st, "stress-ng started");
 }
 
+/* The guest runs on the destination from postcopy on: its balloon is there. */
 static struct kmb_qemu *phase_qemu(struct kmb_stress *st)
 {
-	return st->phase == KMB_PHASE_AFTER ? &st->dst : &st->src;
+	return st->phase >= KMB_PHASE_POSTCOPY ? &st->dst : &st->src;
 }
 
 static void fire_due(struct kmb_stress *st)
@@ -107,6 +110,8 @@ static void fire_due(struct kmb_stress *st)
 		if (st->step_done[i] || b->when != st->phase || since < b->delay_s)
 			continue;
 		st->step_done[i] = true;
+		st->balloon_target = (int64_t)step_target(st, b);
+		st->balloon_target_phase = b->when;
 		kmb_stress_balloon(st, phase_qemu(st), step_target(st, b));
 	}
 	for (i = 0; i < st->s->nfaults; i++) {
@@ -250,6 +255,13 @@ void kmb_stress_tick(struct kmb_stress *st)
 	progress(st);
 }
 
+static bool postcopy_mode(const struct kmb_stress *st)
+{
+	return st->s->migration.mode == KMB_MIG_POSTCOPY ||
+	       st->s->migration.mode == KMB_MIG_POSTCOPY_RECOVER;
+}
+
+/* MIGRATION events on both sides for the record; postcopy-ram where it is used. */
 static int exec_ok(struct kmb_stress *st, struct kmb_qemu *q, const char *cmd, json_t *args)
 {
 	char err[512];
@@ -263,13 +275,6 @@ static int exec_ok(struct kmb_stress *st, struct kmb_qemu *q, const char *cmd, j
 	return 0;
 }
 
-static bool postcopy_mode(const struct kmb_stress *st)
-{
-	return st->s->migration.mode == KMB_MIG_POSTCOPY ||
-	       st->s->migration.mode == KMB_MIG_POSTCOPY_RECOVER;
-}
-
-/* MIGRATION events on both sides for the record; postcopy-ram where it is used. */
 static int set_capabilities(struct kmb_stress *st, struct kmb_qemu *q)
 {
 	json_t *caps = json_pack("{s:[{s:s, s:b}]}", "capabilities", "capability", "events",
@@ -286,9 +291,14 @@ static int set_parameters(struct kmb_stress *st)
 {
 	json_t *p = json_object();
 
-	if (st->s->migration.bandwidth)
+	/* The limit holds in postcopy too: its background transfer is otherwise unlimited. */
+	if (st->s->migration.bandwidth) {
 		json_object_set_new(p, "max-bandwidth",
 				    json_integer((json_int_t)st->s->migration.bandwidth));
+		if (postcopy_mode(st))
+			json_object_set_new(p, "max-postcopy-bandwidth",
+					    json_integer((json_int_t)st->s->migration.bandwidth));
+	}
 	if (st->s->migration.downtime_limit_ms)
 		json_object_set_new(p, "downtime-limit",
 				    json_integer((json_int_t)st->s->migration.downtime_limit_ms));
@@ -297,20 +307,16 @@ static int set_parameters(struct kmb_stress *st)
 
 static int start_destination(struct kmb_stress *st)
 {
-	char dir[4200], err[1024];
+	char dir[4200], err[1024], procs[4200];
 
 	snprintf(dir, sizeof(dir), "%s/destination", st->dir);
-	if (kmb_qemu_start(&st->dst, &st->img, st->s, st->accel, "destination", dir, true, err,
-			   sizeof(err))) {
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cg_dst.path);
+	if (kmb_qemu_start(&st->dst, &st->img, st->s, st->accel, "destination", dir, true,
+			   st->have_cg_dst ? procs : NULL, err, sizeof(err))) {
 		snprintf(st->error, sizeof(st->error), "%s", err);
 		return -1;
 	}
 	st->dst_started = true;
-	if (st->have_cg_dst &&
-	    kmb_cgroup_attach(&st->cg_dst, st->dst.pid, err, sizeof(err))) {
-		snprintf(st->error, sizeof(st->error), "%s", err);
-		return -1;
-	}
 	return 0;
 }
 

@@ -147,7 +147,8 @@ static void set_paths(struct kmb_qemu *q, const char *role, const char *dir)
 
 int kmb_qemu_start(struct kmb_qemu *q, const struct kmb_guest_image *img,
 		   const struct kmb_scenario *s, const char *accel, const char *role,
-		   const char *dir, bool incoming, char *err, size_t errlen)
+		   const char *dir, bool incoming, const char *cgroup_procs, char *err,
+		   size_t errlen)
 {
 	struct kmb_spawn_opts o;
 	struct argv_buf *a = calloc(1, sizeof(*a));
@@ -165,6 +166,7 @@ int kmb_qemu_start(struct kmb_qemu *q, const struct kmb_guest_image *img,
 	o.stdout_path = "/dev/null";
 	o.stdin_path = "/dev/null";
 	o.package = "qemu-system-x86";
+	o.cgroup_procs = cgroup_procs;
 	if (kmb_spawn(&o, &q->pid, err, errlen))
 		goto out;
 	q->qmp = kmb_qmp_connect(q->qmp_path, 20000, err, errlen);

@@ -35,12 +35,14 @@ struct kmb_qemu {
 
 /*
  * Start QEMU for role in dir (created 0700): destination when incoming (it
- * waits for migrate-incoming). accel is "kvm" or "tcg". Connects QMP.
+ * waits for migrate-incoming). accel is "kvm" or "tcg". With cgroup_procs,
+ * QEMU joins that memory cgroup before it runs. Connects QMP.
  * Returns 0 or -1 (err names what failed and the tail of QEMU's stderr).
  */
 int kmb_qemu_start(struct kmb_qemu *q, const struct kmb_guest_image *img,
 		   const struct kmb_scenario *s, const char *accel, const char *role,
-		   const char *dir, bool incoming, char *err, size_t errlen);
+		   const char *dir, bool incoming, const char *cgroup_procs, char *err,
+		   size_t errlen);
 
 /* true while the process runs; reaps it (and records the status) once it ended. */
 bool kmb_qemu_alive(struct kmb_qemu *q);

@@ -99,13 +99,12 @@ static int reserve_hugepages(struct kmb_stress *st)
 
 static int boot_with(struct kmb_stress *st, const char *accel, int ready_s)
 {
-	char dir[4200], err[1024];
+	char dir[4200], err[1024], procs[4200];
 
 	snprintf(dir, sizeof(dir), "%s/source", st->dir);
-	if (kmb_qemu_start(&st->src, &st->img, st->s, accel, "source", dir, false, err,
-			   sizeof(err)))
-		return fail(st, "%s", err);
-	if (st->have_cg_src && kmb_cgroup_attach(&st->cg_src, st->src.pid, err, sizeof(err)))
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cg_src.path);
+	if (kmb_qemu_start(&st->src, &st->img, st->s, accel, "source", dir, false,
+			   st->have_cg_src ? procs : NULL, err, sizeof(err)))
 		return fail(st, "%s", err);
 	if (kmb_agent_connect(&st->agent, st->src.agent_path, st->agent_log, 10000, err,
 			      sizeof(err)))
@@ -366,7 +365,6 @@ static json_t *events_json(const struct kmb_stress *st)
 
 static void teardown(struct kmb_stress *st)
 {
-	count_oom(st);
 	st->events = events_json(st);
 	stop_stress(st);
 	if (st->agent_up)
@@ -431,7 +429,7 @@ static void init(struct kmb_stress *st, const struct kmb_scenario *s,
 	st->t0_ns = kmb_now_ns();
 	st->stress_pid = -1;
 	st->src.pid = st->dst.pid = -1;
-	st->balloon_src = st->balloon_dst = -1;
+	st->balloon_src = st->balloon_dst = st->balloon_target = -1;
 	st->verify_rc = -1;
 	st->agent.fd = -1;
 	snprintf(st->status, sizeof(st->status), "none");
@@ -463,11 +461,14 @@ int kmb_stress_run(const struct kmb_scenario *s, const struct kmb_stress_opts *o
 	if (!st)
 		return KMB_EXIT_USAGE;
 	init(st, s, o);
-	if (kmb_image_prepare(&st->img, getenv("KMB_GUEST_KERNEL"), err, sizeof(err)))
+	if (o->img)
+		st->img = *o->img;
+	else if (kmb_image_prepare(&st->img, getenv("KMB_GUEST_KERNEL"), err, sizeof(err)))
 		fail(st, "%s", err);
-	else
+	if (!st->error[0])
 		run_phases(st);
 	/* Counted before teardown: the cgroups go away with it. */
+	count_oom(st);
 	if (!st->error[0])
 		failed = kmb_invariants_evaluate(st);
 	teardown(st);
@@ -510,4 +511,43 @@ int kmb_stress_recover(int verbose)
 	}
 	closedir(d);
 	return removed;
+}
+
+/* argv[0] as execvp would find it. */
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char dir[4096], file[4400];
+	const char *p, *colon;
+
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *colon ? colon + 1 : colon) {
+		colon = strchrnul(p, ':');
+		snprintf(dir, sizeof(dir), "%.*s", (int)(colon - p), p);
+		snprintf(file, sizeof(file), "%s/%s", *dir ? dir : ".", prog);
+		if (access(file, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+int kmb_stress_preflight(const struct kmb_scenario *sc, int n, struct kmb_guest_image *img,
+			 char *err, size_t errlen)
+{
+	int i;
+
+	if (kmb_image_prepare(img, getenv("KMB_GUEST_KERNEL"), err, errlen))
+		return -1;
+	if (!in_path(img->qemu)) {
+		snprintf(err, errlen, "%s: not found (install %s)", img->qemu,
+			 strstr(img->qemu, "s390x") ? "qemu-system-misc" : "qemu-system-x86");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (sc[i].host.stress_ng[0] && !in_path("stress-ng")) {
+			snprintf(err, errlen, "scenario %s needs stress-ng: not found (install "
+				 "stress-ng)", sc[i].name);
+			return -1;
+		}
+	}
+	return 0;
 }

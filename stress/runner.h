@@ -18,6 +18,7 @@
 #include "scenario.h"
 
 struct kmb_stress_opts {
+	const struct kmb_guest_image *img;	/* prepared by kmb_stress_preflight */
 	const char *logdir;	/* where consoles, QEMU stderr, stress-ng YAML go */
 	double timeout_s;	/* overrides the scenario's total timeout, 0 = keep */
 	bool keep_logs;		/* keep the private run directory too */
@@ -57,6 +58,8 @@ struct kmb_stress {
 	/* Figures the invariants need. */
 	uint64_t src_rss_start_kib, src_rss_max_kib, src_rss_now_kib, dst_rss_final_kib;
 	int64_t balloon_src, balloon_dst;	/* bytes, -1 unknown */
+	int64_t balloon_target;			/* the last step's target, -1 none */
+	enum kmb_phase balloon_target_phase;
 	int verify_rc;				/* 0 ok, 1 ERR, -1 not run */
 	char verify_reply[256];
 	uint64_t oom_kills_qemu, oom_kills_stress;
@@ -72,6 +75,13 @@ struct kmb_stress {
  */
 int kmb_stress_run(const struct kmb_scenario *s, const struct kmb_stress_opts *o,
 		   json_t **result);
+
+/*
+ * Check before any scenario starts: the guest image (kernel, initramfs), QEMU
+ * and, when a scenario needs it, stress-ng. 0, or -1 with one line in err.
+ */
+int kmb_stress_preflight(const struct kmb_scenario *sc, int n, struct kmb_guest_image *img,
+			 char *err, size_t errlen);
 
 /* Append the invariants' verdicts to st->invariants; returns how many failed. */
 int kmb_invariants_evaluate(struct kmb_stress *st);

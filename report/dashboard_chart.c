@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The trend chart of one series: the median of every run with its 95% CI as a
+ * band, the rolling baseline, regressions ringed in red, segment breaks as
+ * dashed lines and kernel releases along the top. As in chart.c, gnuplot gets
+ * the data inline in a script in a private mkdtemp directory and is spawned
+ * with argv; the script is built first and separately, because it is the
+ * chart's complete input and so what decides whether the chart is redrawn.
+ */
+#include "dashboard.h"
+#include "atomic.h"
+#include "spawn.h"
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GNUPLOT_TIMEOUT_MS 30000
+
+/* A gnuplot single-quoted string: only ' is special; control characters go. */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; s && *s; s++) {
+		if (*s == '\'')
+			fputs("''", f);
+		else if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static void put_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, " %.10g", v);
+	else
+		fputs(" NaN", f);
+}
+
+static void put_data(FILE *f, const struct dash_trend *t)
+{
+	size_t i;
+
+	fputs("$pts << EOD\n", f);
+	for (i = 0; i < t->n; i++) {
+		const struct dash_trend_point *p = &t->pts[i];
+
+		fprintf(f, "%.0f", p->t);
+		put_num(f, p->median);
+		put_num(f, p->lo);
+		put_num(f, p->hi);
+		put_num(f, p->baseline);
+		fprintf(f, " %d\n", p->mark);
+	}
+	fputs("EOD\n", f);
+}
+
+/* Time on x: dates, or hours when the series spans less than two days. */
+static void put_axes(FILE *f, const struct dash_trend *t)
+{
+	double t0 = t->n ? t->pts[0].t : 0, t1 = t->n ? t->pts[t->n - 1].t : 0;
+	double pad = t1 > t0 ? (t1 - t0) * 0.02 : 3600;
+	size_t i;
+
+	fprintf(f, "set xdata time\nset timefmt '%%s'\nset format x '%s'\n",
+		t1 - t0 < 2 * 86400 ? "%m-%d %H:%M" : "%Y-%m-%d");
+	fprintf(f, "set xrange [%.0f:%.0f]\nset xtics nomirror textcolor rgb '#333333'\n", t0 - pad,
+		t1 + pad);
+	fprintf(f, "set ytics nomirror textcolor rgb '#333333'\n"
+		   "set grid xtics ytics linecolor rgb '#e6e6e6'\n");
+	if (t->nkernels) {
+		/* x2 is x: the kernel release as a label where it changes. */
+		fputs("set link x2\nset x2tics (", f);
+		for (i = 0; i < t->nkernels; i++) {
+			fputs(i ? ", " : "", f);
+			put_quoted(f, t->kernels[i].text);
+			fprintf(f, " %.0f", t->kernels[i].t);
+		}
+		fputs(") rotate by 25 left font ',8' textcolor rgb '#555555' noenhanced\n", f);
+	}
+	for (i = 0; i < t->nbreaks; i++)
+		fprintf(f, "set arrow from %.0f, graph 0 to %.0f, graph 1 nohead dashtype 2 "
+			   "linewidth 1.5 linecolor rgb '#e0a800' front\n",
+			t->breaks[i], t->breaks[i]);
+	fputs("set ylabel ", f);
+	put_quoted(f, t->ylabel);
+	fputs(" noenhanced\n", f);
+}
+
+static void put_plot(FILE *f, const struct dash_trend *t)
+{
+	bool base = false, reg = false, imp = false;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		base |= isfinite(t->pts[i].baseline);
+		reg |= t->pts[i].mark == 1;
+		imp |= t->pts[i].mark == 2;
+	}
+	fputs("plot $pts using 1:3:4 with filledcurves fillcolor rgb '#cfe0f2' "
+	      "fillstyle solid 1 noborder title '95% CI of the median', \\\n", f);
+	/* Past a few hundred runs the points would only be a smear on the line. */
+	fprintf(f, "     $pts using 1:2 with %s linewidth 1 linecolor rgb '#1f4e79' "
+		   "title 'median of the run'",
+		t->n > 150 ? "lines" : "linespoints pointtype 7 pointsize 0.4");
+	if (base)
+		fputs(", \\\n     $pts using 1:5 with lines dashtype 2 linewidth 1.2 "
+		      "linecolor rgb '#555555' title 'rolling baseline'",
+		      f);
+	if (reg)
+		fputs(", \\\n     $pts using 1:($6 == 1 ? $2 : NaN) with points pointtype 6 "
+		      "pointsize 1.5 linewidth 2 linecolor rgb '#c62828' title 'regression'",
+		      f);
+	if (imp)
+		fputs(", \\\n     $pts using 1:($6 == 2 ? $2 : NaN) with points pointtype 6 "
+		      "pointsize 1.5 linewidth 2 linecolor rgb '#2e7d32' title 'improvement'",
+		      f);
+	fputc('\n', f);
+}
+
+char *dash_trend_script(const struct dash_trend *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputs("set terminal svg size 960,400 fixed enhanced font 'sans,10' "
+	      "background '#ffffff'\nset encoding utf8\n",
+	      f);
+	fputs("set title ", f);
+	put_quoted(f, t->title);
+	fputs(" noenhanced\n", f);
+	put_data(f, t);
+	put_axes(f, t);
+	fputs("set key outside bottom center horizontal noenhanced\n"
+	      "set offsets 0, 0, graph 0.05, graph 0.05\n",
+	      f);
+	if (!t->n)
+		fputs("set yrange [0:1]\nplot NaN notitle\n", f);
+	else
+		put_plot(f, t);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* gnuplot's "Gnuplot" tooltip becomes the chart's title. */
+static char *retitle(const char *svg, const char *title)
+{
+	static const char tag[] = "<title>Gnuplot</title>";
+	const char *at = strstr(svg, tag), *s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (!at)
+		return strdup(svg);
+	m = open_memstream(&buf, &len);
+	if (!m)
+		return NULL;
+	fprintf(m, "%.*s<title>", (int)(at - svg), svg);
+	for (s = title; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", m);
+		else if (*s == '>')
+			fputs("&gt;", m);
+		else if (*s == '&')
+			fputs("&amp;", m);
+		else if ((unsigned char)*s >= 0x20)
+			fputc(*s, m);
+	}
+	fprintf(m, "</title>%s", at + sizeof(tag) - 1);
+	fclose(m);
+	return buf;
+}
+
+/* gnuplot's last complaint, so that "exited with status 1" says something. */
+static void append_stderr(const char *path, char *err, size_t errlen)
+{
+	char *text = kmb_read_text(path), *end, *line;
+	size_t used = strlen(err);
+
+	if (!text)
+		return;
+	end = text + strlen(text);
+	while (end > text && (end[-1] == '\n' || end[-1] == ' '))
+		*--end = '\0';
+	line = strrchr(text, '\n') ? strrchr(text, '\n') + 1 : text;
+	line += strspn(line, " \t");
+	if (*line && used < errlen)
+		snprintf(err + used, errlen - used, ": %s", line);
+	free(text);
+}
+
+static char *render_in(const char *dir, const char *script, const char *title, char *err,
+		       size_t errlen)
+{
+	char path[4200], out[4200], log[4200], *svg, *titled;
+	const char *const argv[] = { "gnuplot", "--default-settings", path, NULL };
+	struct kmb_spawn_opts o;
+
+	snprintf(path, sizeof(path), "%s/trend.gp", dir);
+	snprintf(out, sizeof(out), "%s/trend.svg", dir);
+	snprintf(log, sizeof(log), "%s/gnuplot.err", dir);
+	if (kmb_write_atomic(path, script, strlen(script))) {
+		snprintf(err, errlen, "chart: cannot write %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	kmb_spawn_opts_init(&o, argv);
+	o.stdin_path = "/dev/null";
+	o.stdout_path = out;
+	o.stderr_path = log;
+	o.new_pgrp = true;
+	o.package = "gnuplot-nox";
+	if (kmb_run(&o, GNUPLOT_TIMEOUT_MS, err, errlen)) {
+		append_stderr(log, err, errlen);
+		return NULL;
+	}
+	svg = kmb_read_text(out);
+	if (!svg || !strstr(svg, "<svg")) {
+		snprintf(err, errlen, "gnuplot: no SVG in its output for '%s'", title);
+		free(svg);
+		return NULL;
+	}
+	titled = retitle(svg, title);
+	free(svg);
+	return titled;
+}
+
+char *dash_trend_svg(const char *script, const char *title, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
+	char *svg;
+
+	snprintf(dir, sizeof(dir), "%s/kmb-dashboard.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		snprintf(err, errlen, "chart: cannot create a directory in %s: %s",
+			 tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		return NULL;
+	}
+	svg = render_in(dir, script, title, err, errlen);
+	kmb_rm_rf(dir);
+	return svg;
+}

@@ -1,0 +1,950 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The dashboard's pages. Plain HTML and inline CSS, no script: everything is
+ * readable from the file system as it is. The index draws its small trend
+ * charts itself as inline SVG (a polyline needs no gnuplot); the series pages
+ * show the gnuplot chart as an image next to them. Every link is relative, so
+ * the site and the results tree can be moved together.
+ */
+#include "dashboard.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SPARK_POINTS 60
+#define STRIP_NIGHTS 10
+
+static const char css[] =
+	"body{font:14px/1.45 system-ui,sans-serif;color:#222;max-width:1280px;margin:1.2em auto;"
+	"padding:0 1em}\n"
+	"h1{font-size:1.4em;margin:.3em 0}h2{font-size:1.15em;margin-top:1.6em;"
+	"border-bottom:1px solid #ddd}\n"
+	"table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ddd;"
+	"padding:.2em .5em;text-align:left;vertical-align:middle}th{background:#f3f3f3}\n"
+	"td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
+	"tr.regression td{background:#fdecea}tr.improvement td{background:#e9f5ea}\n"
+	".regression .verdict,.bad{color:#b71c1c;font-weight:bold}"
+	".improvement .verdict{color:#1b5e20;font-weight:bold}.noisy .verdict{color:#8a6d00}\n"
+	"tr.break td{border-top:3px dashed #e0a800}.warn{background:#fff3cd;"
+	"border-left:4px solid #e0a800;padding:.4em .7em;margin:.5em 0}\n"
+	".synthetic{background:#ede7f6;border-left:4px solid #5e35b1;padding:.4em .7em}\n"
+	".pass{color:#1b5e20}.fail{color:#b71c1c;font-weight:bold}td.cell{text-align:center}\n"
+	"nav{font-size:.9em;color:#555}a{color:#1f4e79}.note{color:#555;font-size:.9em}\n"
+	"figure{margin:.5em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}\n"
+	"svg.spark{display:block}code{font-size:.92em}\n";
+
+static void esc(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&#39;", out);
+			break;
+		default:
+			fputc(*s, out);
+		}
+	}
+}
+
+/* A relative URL path: every byte but the unreserved ones and '/' percent-encoded. */
+static void put_url(FILE *out, const char *path)
+{
+	static const char safe[] = "-._~/";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(safe, *p))
+			fputc(*p, out);
+		else
+			fprintf(out, "%%%02X", *p);
+	}
+}
+
+static void link_to(FILE *out, const char *href, const char *text)
+{
+	fputs("<a href=\"", out);
+	put_url(out, href);
+	fputs("\">", out);
+	esc(out, text);
+	fputs("</a>", out);
+}
+
+static void put_num(FILE *out, double v)
+{
+	if (isfinite(v))
+		fprintf(out, "%.4g", v);
+	else
+		fputs("&ndash;", out);
+}
+
+static void put_pct(FILE *out, double v)
+{
+	if (isfinite(v))
+		fprintf(out, "%+.1f%%", 100 * v);
+	else
+		fputs("&ndash;", out);
+}
+
+static void put_median(FILE *out, const struct kmb_interval *ci)
+{
+	put_num(out, ci->estimate);
+	fputs(" [", out);
+	put_num(out, ci->lo);
+	fputs(", ", out);
+	put_num(out, ci->hi);
+	fputc(']', out);
+}
+
+static const char *verdict_class(const char *v)
+{
+	return !strcmp(v, "no baseline") ? "nobaseline" : !strcmp(v, "not judged") ? "notjudged" : v;
+}
+
+static void page_head(FILE *out, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<title>",
+	      out);
+	esc(out, title);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
+}
+
+static char *page_end(FILE *out, char **buf)
+{
+	fputs("</body>\n</html>\n", out);
+	if (fclose(out)) {
+		free(*buf);
+		return NULL;
+	}
+	return *buf;
+}
+
+static void synthetic_note(FILE *out, bool synthetic)
+{
+	if (synthetic)
+		fputs("<p class=\"synthetic\"><strong>SYNTHETIC data:</strong> runs made by "
+		      "<code>tests/make-synthetic-runs</code> for testing, not measurements.</p>\n",
+		      out);
+}
+
+static const char *unit_of(const struct dash_series *s)
+{
+	return *s->unit ? s->unit : s->metric;
+}
+
+/* ---- the index ---- */
+
+static double spark_y(double v, double lo, double hi)
+{
+	return hi > lo ? 25 - 22 * (v - lo) / (hi - lo) : 14;
+}
+
+/* The last runs' medians as a polyline, the baseline dashed, the latest point coloured. */
+static void sparkline(FILE *out, const struct dash_series *s)
+{
+	size_t from = s->n > SPARK_POINTS ? s->n - SPARK_POINTS : 0, k, cnt = s->n - from;
+	const struct dash_point *last = &s->pts[s->n - 1];
+	double lo = INFINITY, hi = -INFINITY, step = cnt > 1 ? 116.0 / (double)(cnt - 1) : 0;
+
+	for (k = from; k < s->n; k++) {
+		if (isfinite(s->pts[k].ci.estimate)) {
+			lo = fmin(lo, s->pts[k].ci.estimate);
+			hi = fmax(hi, s->pts[k].ci.estimate);
+		}
+	}
+	if (isfinite(last->baseline)) {
+		lo = fmin(lo, last->baseline);
+		hi = fmax(hi, last->baseline);
+	}
+	fprintf(out, "<svg class=\"spark\" width=\"120\" height=\"28\" viewBox=\"0 0 120 28\" "
+		     "role=\"img\"><title>last %zu runs</title>",
+		cnt);
+	if (isfinite(last->baseline))
+		fprintf(out, "<line x1=\"2\" x2=\"118\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" "
+			     "stroke-dasharray=\"3,2\" stroke-width=\"1\"/>",
+			spark_y(last->baseline, lo, hi), spark_y(last->baseline, lo, hi));
+	fputs("<polyline fill=\"none\" stroke=\"#1f4e79\" stroke-width=\"1.2\" points=\"", out);
+	for (k = from; k < s->n; k++) {
+		if (isfinite(s->pts[k].ci.estimate))
+			fprintf(out, "%.1f,%.1f ", 2 + step * (double)(k - from),
+				spark_y(s->pts[k].ci.estimate, lo, hi));
+	}
+	fputs("\"/>", out);
+	for (k = from; k < s->n; k++) {
+		const struct dash_point *p = &s->pts[k];
+		bool is_last = k + 1 == s->n;
+		const char *color = p->verdict[0] == 'r' ? "#c62828" : p->verdict[0] == 'i'
+			? "#2e7d32" : "#1f4e79";
+
+		if (!isfinite(p->ci.estimate) || (!is_last && p->verdict[0] != 'r'))
+			continue;
+		fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/>",
+			2 + step * (double)(k - from), spark_y(p->ci.estimate, lo, hi),
+			is_last ? "2.6" : "1.6", color);
+	}
+	fputs("</svg>", out);
+}
+
+static void index_row(FILE *out, const struct dash_series *s)
+{
+	const struct dash_point *p = &s->pts[s->n - 1];
+	char page[600];
+
+	fputs("<tr class=\"series ", out);
+	esc(out, verdict_class(p->verdict));
+	fputs("\" data-host=\"", out);
+	esc(out, s->lin->host);
+	fputs("\" data-benchmark=\"", out);
+	esc(out, s->bench);
+	fputs("\" data-metric=\"", out);
+	esc(out, s->metric);
+	fprintf(out, "\" data-points=\"%zu\" data-verdict=\"", s->n);
+	esc(out, p->verdict);
+	fputs("\"><td>", out);
+	link_to(out, dash_series_page(s, page, sizeof(page)), s->bench);
+	fputs("</td><td>", out);
+	esc(out, s->metric);
+	if (*s->unit) {
+		fputs(" (", out);
+		esc(out, s->unit);
+		fputc(')', out);
+	}
+	fprintf(out, "</td><td class=\"num\">%zu</td><td class=\"num\">", s->n);
+	put_median(out, &p->ci);
+	fputs("</td><td class=\"num\">", out);
+	put_num(out, p->baseline);
+	fputs("</td><td class=\"num\">", out);
+	put_pct(out, p->change);
+	fputs("</td><td class=\"verdict\">", out);
+	esc(out, p->verdict);
+	if (p->run != s->lin->runs[s->lin->n - 1])
+		fputs(" <span class=\"note\">(not in the latest run)</span>", out);
+	fputs("</td><td>", out);
+	sparkline(out, s);
+	fputs("</td></tr>\n", out);
+}
+
+static void regressions_list(FILE *out, const struct dash_site *site)
+{
+	char page[600];
+	size_t i;
+	int n = 0;
+
+	fputs("<h2>Regressions in the latest runs</h2>\n", out);
+	for (i = 0; i < site->nseries; i++) {
+		const struct dash_series *s = site->series[i];
+		const struct dash_point *p = &s->pts[s->n - 1];
+
+		if (strcmp(p->verdict, "regression"))
+			continue;
+		fputs(n++ ? "<li>" : "<ul class=\"regressions\">\n<li>", out);
+		link_to(out, dash_series_page(s, page, sizeof(page)), s->bench);
+		fputs(" ", out);
+		esc(out, s->metric);
+		fputs(" on ", out);
+		esc(out, s->lin->host);
+		fputs(": <span class=\"bad\">", out);
+		put_pct(out, p->change);
+		fputs("</span> vs the rolling baseline (kernel ", out);
+		esc(out, p->run->kernel);
+		fputs(")</li>\n", out);
+	}
+	fputs(n ? "</ul>\n" : "<p>None: no series regressed in its latest run.</p>\n", out);
+}
+
+static void cell_mark(FILE *out, const json_t *inv)
+{
+	bool passed = json_is_true(json_object_get(inv, "passed"));
+	char *value = json_dumps(json_object_get(inv, "value"), JSON_ENCODE_ANY | JSON_COMPACT);
+	char *limit = json_dumps(json_object_get(inv, "limit"), JSON_ENCODE_ANY | JSON_COMPACT);
+
+	fprintf(out, "<td class=\"cell %s\" title=\"value ", passed ? "pass" : "fail");
+	esc(out, value ? value : "null");
+	fputs(", limit ", out);
+	esc(out, limit ? limit : "null");
+	fprintf(out, "\">%s</td>", passed ? "&#10003;" : "&#10007; fail");
+	free(value);
+	free(limit);
+}
+
+static const json_t *find_invariant(const struct dash_run *r, const char *scen, const char *name)
+{
+	const json_t *inv = json_object_get(json_object_get(r->rec, "stress"), scen), *v;
+	size_t i;
+
+	json_array_foreach(inv, i, v) {
+		if (!strcmp(json_string_value(json_object_get(v, "name")), name))
+			return v;
+	}
+	return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every "scenario\x1finvariant" seen in the lineage, sorted; *n set. */
+static char **invariant_columns(const struct dash_lineage *l, size_t *n)
+{
+	json_t *set = json_object(), *inv, *v, *x;
+	const char *scen, *key;
+	char **cols, *k;
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		json_object_foreach(json_object_get(l->runs[i]->rec, "stress"), scen, inv) {
+			json_array_foreach(inv, j, v) {
+				if (asprintf(&k, "%s\x1f%s", scen,
+					     json_string_value(json_object_get(v, "name"))) < 0)
+					continue;
+				json_object_set_new(set, k, json_true());
+				free(k);
+			}
+		}
+	}
+	*n = 0;
+	cols = calloc(json_object_size(set) + 1, sizeof(*cols));
+	json_object_foreach(set, key, x) {
+		if (cols)
+			cols[(*n)++] = strdup(key);
+	}
+	if (cols)
+		qsort(cols, *n, sizeof(*cols), cmp_str);
+	json_decref(set);
+	return cols;
+}
+
+static void free_columns(char **cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; cols && i < n; i++)
+		free(cols[i]);
+	free(cols);
+}
+
+static void invariant_label(FILE *out, const char *col)
+{
+	const char *sep = strchr(col, '\x1f');
+
+	fprintf(out, "%.*s / ", (int)(sep - col), col);
+	esc(out, sep + 1);
+}
+
+/* Pass or fail of run r for column col (a blank cell when it has none). */
+static void invariant_cell(FILE *out, const struct dash_run *r, const char *col)
+{
+	const char *sep = strchr(col, '\x1f');
+	char scen[256];
+	const json_t *inv;
+
+	snprintf(scen, sizeof(scen), "%.*s", (int)(sep - col), col);
+	inv = find_invariant(r, scen, sep + 1);
+	if (inv)
+		cell_mark(out, inv);
+	else
+		fputs("<td class=\"cell note\">&ndash;</td>", out);
+}
+
+/* The index's view of the stress invariants: the last nights, one row per invariant. */
+static void stress_strip(FILE *out, const struct dash_lineage *l)
+{
+	const struct dash_run *nights[STRIP_NIGHTS];
+	size_t ncols, n = 0, i, c;
+	char **cols = invariant_columns(l, &ncols);
+	char href[600];
+
+	for (i = l->n; i-- > 0 && n < STRIP_NIGHTS;) {
+		if (l->runs[i]->stress_total)
+			nights[n++] = l->runs[i];
+	}
+	snprintf(href, sizeof(href), "stress/%s.html", l->slug);
+	fputs("<h3>Stress invariants, last nights</h3>\n<table class=\"stress\">\n<tr>"
+	      "<th>scenario / invariant</th>",
+	      out);
+	for (i = n; i-- > 0;) {
+		fputs("<th>", out);
+		esc(out, nights[i]->kernel);
+		fputs("</th>", out);
+	}
+	fputs("</tr>\n", out);
+	for (c = 0; c < ncols; c++) {
+		fputs("<tr><td>", out);
+		invariant_label(out, cols[c]);
+		fputs("</td>", out);
+		for (i = n; i-- > 0;)
+			invariant_cell(out, nights[i], cols[c]);
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n<p>", out);
+	link_to(out, href, "Every night's stress invariants");
+	fputs("</p>\n", out);
+	free_columns(cols, ncols);
+}
+
+static void lineage_section(FILE *out, const struct dash_site *site, const struct dash_lineage *l)
+{
+	const struct dash_run *last = l->runs[l->n - 1];
+	size_t i;
+
+	fprintf(out, "<h2 id=\"host-%s\">", l->slug);
+	esc(out, l->host);
+	fputs(" &mdash; ", out);
+	esc(out, l->cpu);
+	fputs(" (", out);
+	esc(out, l->arch);
+	fprintf(out, ")</h2>\n<p class=\"note\">%zu runs; latest ", l->n);
+	esc(out, last->start);
+	fputs(", kernel ", out);
+	esc(out, last->kernel);
+	fputs(".</p>\n<table class=\"series\">\n<tr><th>benchmark</th><th>metric</th><th>runs</th>"
+	      "<th>latest median [95% CI]</th><th>rolling baseline</th>"
+	      "<th>change (+ is better)</th><th>verdict</th><th>trend</th></tr>\n",
+	      out);
+	for (i = 0; i < site->nseries; i++) {
+		if (site->series[i]->lin == l)
+			index_row(out, site->series[i]);
+	}
+	fputs("</table>\n", out);
+	if (l->has_stress)
+		stress_strip(out, l);
+}
+
+static void skipped_runs(FILE *out, const struct dash_site *site)
+{
+	size_t i;
+
+	fprintf(out, "<h2 id=\"skipped\">Skipped runs</h2>\n");
+	if (!site->skipped) {
+		fputs("<p>None: every run directory could be read.</p>\n", out);
+		return;
+	}
+	fputs("<table class=\"skipped\">\n<tr><th>run directory</th><th>why it is skipped</th></tr>\n",
+	      out);
+	for (i = 0; i < site->nruns; i++) {
+		const struct dash_run *r = site->runs[i];
+
+		if (r->ok)
+			continue;
+		fputs("<tr data-run=\"", out);
+		esc(out, r->id);
+		fputs("\"><td><code>", out);
+		esc(out, r->id);
+		fputs("</code></td><td>", out);
+		esc(out, r->reason);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
+static void method_note(FILE *out, const struct dash_site *site)
+{
+	fprintf(out,
+		"<h2>How to read this</h2>\n<p class=\"note\">One row per series: host, CPU "
+		"model, benchmark (with its size) and metric; only judged metrics are shown "
+		"(census counters and CPU time under manual timing are not). <em>Rolling "
+		"baseline</em>: the median of the medians of the previous %d runs of the series. "
+		"<em>Change</em>: the latest median against it, oriented so that + is better. "
+		"<em>Verdict</em>: <code>kmb compare</code>'s rule (Mann-Whitney U, p &lt; 0.05, "
+		"and a change beyond max(2%%, 2 &times; CoV)) applied to the latest run's "
+		"samples against the pooled samples of those %d runs. A series restarts where a "
+		"run does not compare with the one before it (host, CPU, build, sizes: see its "
+		"page); <em>no baseline</em> means the latest run starts such a segment.</p>\n",
+		site->o->window, site->o->window);
+}
+
+static bool any_synthetic(const struct dash_site *site)
+{
+	size_t i;
+
+	for (i = 0; i < site->nlins; i++) {
+		if (site->lins[i]->synthetic)
+			return true;
+	}
+	return false;
+}
+
+char *dash_page_index(const struct dash_site *site, size_t *len)
+{
+	char *buf = NULL;
+	FILE *out = open_memstream(&buf, len);
+	size_t i;
+
+	if (!out)
+		return NULL;
+	page_head(out, "kmb dashboard");
+	fputs("<h1>kmb dashboard</h1>\n<p class=\"note\">Runs in <code>", out);
+	esc(out, site->runs_dir);
+	fprintf(out, "</code>: %zu (%d skipped), %zu series; rolling window %d runs; "
+		     "generated %s.</p>\n",
+		site->nruns, site->skipped, site->nseries, site->o->window, site->generated);
+	synthetic_note(out, any_synthetic(site));
+	regressions_list(out, site);
+	for (i = 0; i < site->nlins; i++)
+		lineage_section(out, site, site->lins[i]);
+	if (!site->nlins)
+		fputs("<p class=\"warn\">No complete run to show yet.</p>\n", out);
+	skipped_runs(out, site);
+	method_note(out, site);
+	return page_end(out, &buf);
+}
+
+/* ---- a series page ---- */
+
+static void nav(FILE *out, const char *here)
+{
+	fputs("<nav><a href=\"../index.html\">dashboard</a> &rsaquo; ", out);
+	esc(out, here);
+	fputs("</nav>\n", out);
+}
+
+static void series_summary(FILE *out, const struct dash_site *site, const struct dash_series *s)
+{
+	const struct dash_point *p = &s->pts[s->n - 1];
+
+	fputs("<p>", out);
+	esc(out, s->lin->host);
+	fputs(" &mdash; ", out);
+	esc(out, s->lin->cpu);
+	fputs(" (", out);
+	esc(out, s->lin->arch);
+	fputs("); unit ", out);
+	esc(out, unit_of(s));
+	fprintf(out, "; %s is better; %zu runs, %d marked as regressions.</p>\n",
+		s->direction, s->n, s->regressions);
+	fprintf(out, "<p class=\"summary %s\">Latest run (", verdict_class(p->verdict));
+	esc(out, p->run->start);
+	fputs(", kernel ", out);
+	esc(out, p->run->kernel);
+	fputs("): median ", out);
+	put_median(out, &p->ci);
+	fputs("; rolling baseline ", out);
+	put_num(out, p->baseline);
+	fprintf(out, " (previous %d runs); change ", site->o->window);
+	put_pct(out, p->change);
+	fputs(" (+ is better); verdict <strong class=\"verdict\">", out);
+	esc(out, p->verdict);
+	fputs("</strong>.</p>\n", out);
+}
+
+static void series_chart(FILE *out, const struct dash_series *s)
+{
+	if (s->chart_error) {
+		fputs("<p class=\"warn\">No chart: ", out);
+		esc(out, s->chart_error);
+		fputs("</p>\n", out);
+		return;
+	}
+	fprintf(out, "<figure><a href=\"%s.svg\"><img class=\"chart\" src=\"%s.svg\" width=\"960\" "
+		     "height=\"400\" alt=\"trend of ",
+		s->slug, s->slug);
+	esc(out, s->bench);
+	fputc(' ', out);
+	esc(out, s->metric);
+	fputs("\"></a><figcaption class=\"note\">Median of every run with its 95% confidence "
+	      "interval (band), the rolling baseline (dashed), regressions ringed red; dashed "
+	      "yellow lines: the series restarts (runs not comparable); kernel releases along "
+	      "the top.</figcaption></figure>\n",
+	      out);
+}
+
+static void comparability(FILE *out, const struct dash_series *s)
+{
+	size_t k;
+	int breaks = 0;
+
+	fputs("<h2>Comparability</h2>\n", out);
+	for (k = 0; k < s->n; k++) {
+		const struct dash_point *p = &s->pts[k];
+
+		if (!p->break_reason)
+			continue;
+		fputs(breaks++ ? "<li>" : "<ul class=\"breaks\">\n<li>", out);
+		fputs("The series restarts at ", out);
+		fprintf(out, "<a href=\"#r%zu\">", p->run->pos);
+		esc(out, p->run->start);
+		fputs("</a>: ", out);
+		esc(out, p->break_reason);
+		fputs(" than the run before. The rolling baseline starts again there.</li>\n", out);
+	}
+	if (breaks)
+		fputs("</ul>\n", out);
+	else
+		fprintf(out, "<p>All %zu runs compare with one another (same host, CPU, build "
+			     "type and sizes).</p>\n",
+			s->n);
+}
+
+/* Why another series of the same benchmark and metric is not this one. */
+static const char *separate_because(const struct dash_series *a, const struct dash_series *b)
+{
+	if (strcmp(a->lin->host, b->lin->host))
+		return "another host";
+	if (strcmp(a->lin->cpu, b->lin->cpu))
+		return "another CPU model on this host";
+	return "another size";
+}
+
+static void related(FILE *out, const struct dash_site *site, const struct dash_series *s)
+{
+	char page[600];
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < site->nseries; i++) {
+		const struct dash_series *o = site->series[i];
+
+		if (o == s || strcmp(o->family, s->family) || strcmp(o->metric, s->metric))
+			continue;
+		fputs(n++ ? "<li>" : "<p>Kept apart, because runs there do not compare with "
+				     "these:</p>\n<ul class=\"related\">\n<li>",
+		      out);
+		fputs("<a href=\"../", out);
+		put_url(out, dash_series_page(o, page, sizeof(page)));
+		fputs("\">", out);
+		esc(out, o->bench);
+		fputs(" on ", out);
+		esc(out, o->lin->host);
+		fputs(" (", out);
+		esc(out, o->lin->cpu);
+		fputs(")</a>: ", out);
+		esc(out, separate_because(s, o));
+		fputs("</li>\n", out);
+	}
+	if (n)
+		fputs("</ul>\n", out);
+}
+
+static void run_links(FILE *out, const struct dash_site *site, const struct dash_run *r)
+{
+	char href[8400];
+
+	dash_manifest_href(site, r, href, sizeof(href), false);
+	link_to(out, href, "manifest");
+	if (r->compare_page) {
+		fputs(" &middot; <a href=\"../", out);
+		put_url(out, r->compare_page);
+		fputs("\">vs previous run</a>", out);
+	}
+	if (json_is_true(json_object_get(r->rec, "compare_html"))) {
+		snprintf(href, sizeof(href), "../%s/%s/compare.html", site->runs_href, r->id);
+		fputs(" &middot; ", out);
+		link_to(out, href, "nightly report");
+	}
+}
+
+static void stress_cell(FILE *out, const struct dash_run *r)
+{
+	fputs("<td>", out);
+	if (r->stress_total) {
+		fprintf(out, "<a class=\"%s\" href=\"../stress/%s.html#r%zu\">",
+			r->stress_failed ? "fail" : "pass", r->lin->slug, r->pos);
+		if (r->stress_failed)
+			fprintf(out, "&#10007; %d of %d failed", r->stress_failed, r->stress_total);
+		else
+			fprintf(out, "&#10003; %d passed", r->stress_total);
+		fputs("</a>", out);
+	} else {
+		fputs("&ndash;", out);
+	}
+	fputs("</td>", out);
+}
+
+static void run_row(FILE *out, const struct dash_site *site, const struct dash_series *s,
+		    const struct dash_point *p)
+{
+	fprintf(out, "<tr id=\"r%zu\" class=\"run %s%s\" data-run=\"", p->run->pos,
+		verdict_class(p->verdict), p->break_reason ? " break" : "");
+	esc(out, p->run->id);
+	fputs("\" data-verdict=\"", out);
+	esc(out, p->verdict);
+	fputs("\"><td><code>", out);
+	esc(out, p->run->id);
+	fputs("</code></td><td>", out);
+	esc(out, p->run->start);
+	fputs("</td><td>", out);
+	esc(out, p->run->kernel);
+	fprintf(out, "</td><td class=\"num\">%zu</td><td class=\"num\">", p->n);
+	put_median(out, &p->ci);
+	fputs("</td><td class=\"num\">", out);
+	put_num(out, p->baseline);
+	fputs("</td><td class=\"num\">", out);
+	put_pct(out, p->change);
+	fputs("</td><td class=\"num\">", out);
+	put_num(out, p->p);
+	fputs("</td><td class=\"verdict\">", out);
+	esc(out, p->verdict);
+	fputs("</td><td>", out);
+	run_links(out, site, p->run);
+	fputs("</td>", out);
+	if (s->lin->has_stress)
+		stress_cell(out, p->run);
+	fputs("</tr>\n", out);
+}
+
+static void runs_table(FILE *out, const struct dash_site *site, const struct dash_series *s)
+{
+	size_t k;
+
+	fputs("<h2>Runs</h2>\n<table class=\"runs\">\n<tr><th>run</th><th>started</th>"
+	      "<th>kernel</th><th>n</th><th>median [95% CI]</th><th>rolling baseline</th>"
+	      "<th>change</th><th>p</th><th>verdict</th><th>links</th>",
+	      out);
+	if (s->lin->has_stress)
+		fputs("<th>stress invariants</th>", out);
+	fputs("</tr>\n", out);
+	for (k = s->n; k-- > 0;)
+		run_row(out, site, s, &s->pts[k]);
+	fputs("</table>\n<p class=\"note\">Newest first. p: Mann-Whitney U of the run's samples "
+	      "against the pooled samples of the rolling window; a dashed top border marks "
+	      "where the series restarts.</p>\n",
+	      out);
+}
+
+char *dash_page_series(const struct dash_site *site, const struct dash_series *s, size_t *len)
+{
+	char *buf = NULL, title[700];
+	FILE *out = open_memstream(&buf, len);
+
+	if (!out)
+		return NULL;
+	snprintf(title, sizeof(title), "%s %s on %s", s->bench, s->metric, s->lin->host);
+	page_head(out, title);
+	nav(out, title);
+	fputs("<h1>", out);
+	esc(out, s->bench);
+	fputs(" &middot; ", out);
+	esc(out, s->metric);
+	fputs("</h1>\n", out);
+	synthetic_note(out, s->lin->synthetic);
+	series_summary(out, site, s);
+	series_chart(out, s);
+	comparability(out, s);
+	related(out, site, s);
+	runs_table(out, site, s);
+	return page_end(out, &buf);
+}
+
+/* ---- the stress page of a lineage ---- */
+
+static void stress_errors(FILE *out, const struct dash_run *r)
+{
+	const json_t *errs = json_object_get(r->rec, "stress_errors"), *v;
+	const char *scen;
+
+	json_object_foreach((json_t *)errs, scen, v) {
+		fputs("<div class=\"bad\">", out);
+		esc(out, json_string_value(v));
+		fputs("</div>", out);
+	}
+}
+
+char *dash_page_stress(const struct dash_site *site, const struct dash_lineage *l, size_t *len)
+{
+	char *buf = NULL, title[600], href[8400];
+	FILE *out = open_memstream(&buf, len);
+	size_t ncols, i, c;
+	char **cols;
+
+	if (!out)
+		return NULL;
+	cols = invariant_columns(l, &ncols);
+	snprintf(title, sizeof(title), "stress invariants on %s", l->host);
+	page_head(out, title);
+	nav(out, title);
+	fputs("<h1>Stress invariants: ", out);
+	esc(out, l->host);
+	fputs("</h1>\n", out);
+	synthetic_note(out, l->synthetic);
+	fputs("<p class=\"note\">One row per night with stress results, newest first; hover a "
+	      "cell for the measured value and the limit.</p>\n<table class=\"stress\">\n"
+	      "<tr><th>run</th><th>kernel</th>",
+	      out);
+	for (c = 0; c < ncols; c++) {
+		fputs("<th>", out);
+		invariant_label(out, cols[c]);
+		fputs("</th>", out);
+	}
+	fputs("<th>problems</th></tr>\n", out);
+	for (i = l->n; i-- > 0;) {
+		const struct dash_run *r = l->runs[i];
+
+		if (!r->stress_total && !json_object_size(json_object_get(r->rec, "stress_errors")))
+			continue;
+		dash_manifest_href(site, r, href, sizeof(href), false);
+		fprintf(out, "<tr id=\"r%zu\"><td>", r->pos);
+		link_to(out, href, r->start);
+		fputs("</td><td>", out);
+		esc(out, r->kernel);
+		fputs("</td>", out);
+		for (c = 0; c < ncols; c++)
+			invariant_cell(out, r, cols[c]);
+		fputs("<td>", out);
+		stress_errors(out, r);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+	free_columns(cols, ncols);
+	return page_end(out, &buf);
+}
+
+/* ---- a compare page ---- */
+
+static double num(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void side_median(FILE *out, const json_t *side)
+{
+	const json_t *ci = json_object_get(side, "ci");
+	struct kmb_interval iv = { num(side, "median"), NAN, NAN, NAN };
+
+	if (json_is_number(json_array_get(ci, 0)))
+		iv.lo = json_number_value(json_array_get(ci, 0));
+	if (json_is_number(json_array_get(ci, 1)))
+		iv.hi = json_number_value(json_array_get(ci, 1));
+	put_median(out, &iv);
+	fprintf(out, " n=%d", (int)num(side, "n"));
+}
+
+static void compare_runs_table(FILE *out, const struct dash_site *site,
+			       const struct dash_run *prev, const struct dash_run *run)
+{
+	const struct dash_run *r[2] = { prev, run };
+	char href[8400];
+	int i;
+
+	fputs("<table class=\"runs\">\n<tr><th></th><th>run</th><th>started</th><th>kernel</th>"
+	      "</tr>\n",
+	      out);
+	for (i = 0; i < 2; i++) {
+		dash_manifest_href(site, r[i], href, sizeof(href), false);
+		fprintf(out, "<tr><th>%s</th><td>", i ? "cand" : "base");
+		link_to(out, href, r[i]->id);
+		fputs("</td><td>", out);
+		esc(out, r[i]->start);
+		fputs("</td><td>", out);
+		esc(out, r[i]->kernel);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
+static void compare_environment(FILE *out, const json_t *report)
+{
+	const json_t *env = json_object_get(report, "environment"), *d;
+	size_t i;
+
+	json_array_foreach(json_object_get(env, "warnings"), i, d) {
+		fputs("<p class=\"warn\"><strong>warning:</strong> ", out);
+		esc(out, json_string_value(d));
+		fputs("</p>\n", out);
+	}
+	if (!json_array_size(json_object_get(env, "diff")))
+		return;
+	fputs("<table class=\"env\">\n<tr><th>environment</th><th>base</th><th>cand</th></tr>\n",
+	      out);
+	json_array_foreach(json_object_get(env, "diff"), i, d) {
+		char *b = json_dumps(json_object_get(d, "base"), JSON_ENCODE_ANY | JSON_COMPACT);
+		char *c = json_dumps(json_object_get(d, "cand"), JSON_ENCODE_ANY | JSON_COMPACT);
+
+		fprintf(out, "<tr%s><td>",
+			json_is_true(json_object_get(d, "breaks_comparability")) ? " class=\"break\""
+										 : "");
+		esc(out, json_string_value(json_object_get(d, "field")));
+		fputs("</td><td><code>", out);
+		esc(out, b ? b : "null");
+		fputs("</code></td><td><code>", out);
+		esc(out, c ? c : "null");
+		fputs("</code></td></tr>\n", out);
+		free(b);
+		free(c);
+	}
+	fputs("</table>\n", out);
+}
+
+static void compare_metrics(FILE *out, const json_t *report)
+{
+	const json_t *s = json_object_get(report, "summary"), *row;
+	size_t i;
+
+	fprintf(out, "<p class=\"summary\">%d regressed, %d improved, %d unchanged, %d noisy.</p>\n"
+		     "<table class=\"metrics\">\n<tr><th>benchmark</th><th>metric</th>"
+		     "<th>base median [CI]</th><th>cand median [CI]</th><th>change (+ is better)"
+		     "</th><th>p</th><th>verdict</th></tr>\n",
+		(int)num(s, "regressions"), (int)num(s, "improvements"), (int)num(s, "unchanged"),
+		(int)num(s, "noisy"));
+	json_array_foreach(json_object_get(report, "metrics"), i, row) {
+		const char *v = json_string_value(json_object_get(row, "verdict"));
+
+		if (!v || !strcmp(v, "not judged"))
+			continue;
+		fprintf(out, "<tr class=\"%s\"><td>", verdict_class(v));
+		esc(out, json_string_value(json_object_get(row, "benchmark")));
+		fputs("</td><td>", out);
+		esc(out, json_string_value(json_object_get(row, "metric")));
+		fputs("</td><td class=\"num\">", out);
+		side_median(out, json_object_get(row, "base"));
+		fputs("</td><td class=\"num\">", out);
+		side_median(out, json_object_get(row, "cand"));
+		fputs("</td><td class=\"num\">", out);
+		put_pct(out, num(row, "change"));
+		fputs("</td><td class=\"num\">", out);
+		put_num(out, num(row, "p"));
+		fputs("</td><td class=\"verdict\">", out);
+		esc(out, v);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n<p class=\"note\">The statistics of <code>kmb compare BASE CAND</code>: "
+	      "Hodges-Lehmann shift over the base median, Mann-Whitney U p-value; metrics that "
+	      "are not judged are left out.</p>\n",
+	      out);
+}
+
+char *dash_page_compare(const struct dash_site *site, const struct dash_run *prev,
+			const struct dash_run *run, const json_t *report, size_t *len)
+{
+	char *buf = NULL, title[700];
+	FILE *out = open_memstream(&buf, len);
+	const char *error = json_string_value(json_object_get(report, "error"));
+
+	if (!out)
+		return NULL;
+	snprintf(title, sizeof(title), "%s against the previous run", run->id);
+	page_head(out, title);
+	nav(out, title);
+	fputs("<h1>", out);
+	esc(out, run->host);
+	fputs(": a run against the one before it</h1>\n", out);
+	synthetic_note(out, run->synthetic || prev->synthetic);
+	compare_runs_table(out, site, prev, run);
+	if (error) {
+		fputs("<p class=\"warn\">Cannot compare: ", out);
+		esc(out, error);
+		fputs("</p>\n", out);
+	} else {
+		compare_environment(out, report);
+		compare_metrics(out, report);
+	}
+	return page_end(out, &buf);
+}
