@@ -244,8 +244,11 @@ static json_t *read_run(const char *results, const char *dir, const char *fp)
 	char err[1024], path[4500];
 	json_t *rec;
 
-	if (kmb_result_open(dir, results, &r, err, sizeof(err)))
+	if (kmb_result_open(dir, results, &r, err, sizeof(err))) {
+		/* It may have loaded the manifest before the bench.json failed. */
+		kmb_result_close(&r);
 		return json_pack("{s:s, s:b, s:s}", "fp", fp, "ok", 0, "reason", err);
+	}
 	env = json_object_get(r.manifest, "environment");
 	kernel = json_object_get(env, "kernel");
 	snprintf(path, sizeof(path), "%s/compare.html", dir);
@@ -581,6 +584,8 @@ static int add_point(struct dash_series *se, struct dash_run *r, json_t *m)
 		kmb_stats_median_ci(p->v, p->n, 0.05, &p->ci);
 	p->baseline = p->change = p->p = NAN;
 	p->verdict = "no baseline";
+	/* The newest unit names the axis; a change of unit restarts the series. */
+	se->unit = jstr_or(m, "unit", "");
 	r->refs[r->nrefs++] = (struct dash_ref){ se, se->n };
 	se->n++;
 	return 0;
@@ -588,7 +593,10 @@ static int add_point(struct dash_series *se, struct dash_run *r, json_t *m)
 
 static int cmp_series(const void *a, const void *b)
 {
-	return strcmp((*(struct dash_series *const *)a)->key, (*(struct dash_series *const *)b)->key);
+	const struct dash_series *x = *(struct dash_series *const *)a;
+	const struct dash_series *y = *(struct dash_series *const *)b;
+
+	return strcmp(x->key, y->key);
 }
 
 static int build_series(struct dash_site *s)
@@ -631,25 +639,45 @@ static double oriented(const char *direction, double value, double base)
 	return (direction && !strcmp(direction, "lower") ? -rel : rel) + 0.0;
 }
 
+/* Where the window of point k starts: [from, k), empty at a segment start. */
+static size_t window_of(const struct dash_site *s, const struct dash_series *se, size_t k)
+{
+	size_t window = (size_t)s->o->window, seg = se->pts[k].seg;
+
+	return k >= seg + window ? k - window : seg;
+}
+
+/* Why point k does not compare with point k - 1, or NULL. */
+static const char *break_before(struct dash_site *s, const struct dash_series *se, size_t k)
+{
+	const struct dash_point *p = &se->pts[k], *prev = &se->pts[k - 1];
+	const char *u = jstr_or(p->metric, "unit", ""), *pu = jstr_or(prev->metric, "unit", "");
+
+	/* Google Benchmark may report another time unit after a change to a benchmark. */
+	if (strcmp(u, pu))
+		return pool_add(s, json_sprintf("the unit changed from \"%s\" to \"%s\"", pu, u));
+	if (prev->run->pos + 1 == p->run->pos)
+		return se->lin->breaks[p->run->pos];
+	return break_between(s, prev->run, p->run);
+}
+
 static void segment_and_baseline(struct dash_site *s, struct dash_series *se)
 {
-	size_t window = (size_t)s->o->window, k, j, from;
-	double *medians = calloc(window, sizeof(*medians));
+	size_t k, j, from;
+	double *medians = calloc((size_t)s->o->window, sizeof(*medians));
 
 	for (k = 0; k < se->n; k++) {
-		struct dash_point *p = &se->pts[k], *prev = k ? &se->pts[k - 1] : NULL;
+		struct dash_point *p = &se->pts[k];
 
-		if (prev && prev->run->pos + 1 == p->run->pos)
-			p->break_reason = se->lin->breaks[p->run->pos];
-		else if (prev)
-			p->break_reason = break_between(s, prev->run, p->run);
-		p->seg = !prev || p->break_reason ? k : prev->seg;
-		from = k >= p->seg + window ? k - window : p->seg;
+		p->break_reason = k ? break_before(s, se, k) : NULL;
+		p->seg = !k || p->break_reason ? k : se->pts[k - 1].seg;
+		from = window_of(s, se, k);
 		if (from == k || !medians)
 			continue;
 		for (j = from; j < k; j++)
 			medians[j - from] = se->pts[j].ci.estimate;
-		p->baseline = kmb_stats_median(medians, k - from);
+		p->nwin = k - from;
+		p->baseline = kmb_stats_median(medians, p->nwin);
 		p->change = oriented(se->direction, p->ci.estimate, p->baseline);
 	}
 	free(medians);
@@ -730,14 +758,6 @@ static void apply_rows(struct dash_run *r, const json_t *rows)
 			    json_is_number(json_array_get(row, 3))
 				    ? json_number_value(json_array_get(row, 3))
 				    : NAN);
-}
-
-/* The window of point k of a series: [*from, k); empty at a segment start. */
-static size_t window_of(const struct dash_site *s, const struct dash_series *se, size_t k)
-{
-	size_t window = (size_t)s->o->window, seg = se->pts[k].seg;
-
-	return k >= seg + window ? k - window : seg;
 }
 
 /*
@@ -1021,9 +1041,13 @@ struct result_slot {
 	char err[1024];
 };
 
-/* Open run into one of two slots, reusing what is already open: runs come in order. */
+/*
+ * Open run into one of two slots, reusing what is already open: runs come in
+ * order, so each run is read once for the compare pages, not twice. The slot
+ * keep (the other side of the pair) is never the one given up.
+ */
 static struct result_slot *open_slot(struct dash_site *s, struct result_slot slot[2],
-				     const struct dash_run *run)
+				     const struct dash_run *run, const struct result_slot *keep)
 {
 	struct result_slot *sl;
 	char dir[8400];
@@ -1032,20 +1056,21 @@ static struct result_slot *open_slot(struct dash_site *s, struct result_slot slo
 		return &slot[0];
 	if (slot[1].run == run)
 		return &slot[1];
-	sl = slot[0].run && (!slot[1].run || slot[1].run->pos > slot[0].run->pos) ? &slot[0]
-										   : &slot[1];
+	sl = &slot[0] == keep || (slot[0].run && !slot[1].run) ? &slot[1] : &slot[0];
 	if (sl->run && !sl->rc)
 		kmb_result_close(&sl->res);
 	sl->run = run;
 	snprintf(dir, sizeof(dir), "%s/%s", s->runs_dir, run->id);
 	sl->rc = kmb_result_open(dir, s->o->results, &sl->res, sl->err, sizeof(sl->err));
+	if (sl->rc)
+		kmb_result_close(&sl->res);
 	return sl;
 }
 
 static json_t *compare_runs(struct dash_site *s, struct result_slot slot[2],
 			    const struct dash_run *prev, const struct dash_run *run)
 {
-	struct result_slot *a = open_slot(s, slot, prev), *b = open_slot(s, slot, run);
+	struct result_slot *a = open_slot(s, slot, prev, NULL), *b = open_slot(s, slot, run, a);
 	struct kmb_compare_opts o;
 	char err[1024];
 	json_t *report;
@@ -1059,41 +1084,61 @@ static json_t *compare_runs(struct dash_site *s, struct result_slot slot[2],
 	return report ? report : json_pack("{s:s}", "error", err);
 }
 
+/* The inputs of a compare page: both runs' files, and where the runs are. */
+static uint64_t compare_key(const struct dash_site *s, const struct dash_run *prev,
+			    const struct dash_run *run)
+{
+	char *key;
+	uint64_t h;
+
+	if (asprintf(&key, "compare %s\n%s\n%s\n%s\n%s\n%s", COMPARE_PAGE_VERSION, s->runs_href,
+		     prev->id, jstr(prev->rec, "fp"), run->id, jstr(run->rec, "fp")) < 0)
+		return 0;
+	h = dash_hash(key, strlen(key));
+	free(key);
+	return h;
+}
+
+static int emit_compare(struct dash_site *s, struct result_slot slot[2],
+			const struct dash_run *prev, const struct dash_run *run, char *err,
+			size_t errlen)
+{
+	json_t *report;
+	char *page;
+	size_t len;
+	int ret;
+
+	if (!run->compare_page) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (up_to_date(s, run->compare_page, compare_key(s, prev, run)))
+		return 0;
+	report = compare_runs(s, slot, prev, run);
+	page = report ? dash_page_compare(s, prev, run, report, &len) : NULL;
+	json_decref(report);
+	if (!page) {
+		snprintf(err, errlen, "out of memory rendering %s", run->compare_page);
+		return -1;
+	}
+	ret = write_file(s, run->compare_page, page, len, err, errlen);
+	free(page);
+	return ret;
+}
+
 /* compare/<run>.html: each run against the run before it on the same host and CPU. */
 static int emit_compares(struct dash_site *s, char *err, size_t errlen)
 {
 	struct result_slot slot[2];
-	char *key;
-	size_t i, k, len;
+	size_t i, k;
 	int ret = 0;
 
 	memset(slot, 0, sizeof(slot));
 	for (i = 0; i < s->nlins && !ret; i++) {
-		for (k = 1; k < s->lins[i]->n && !ret; k++) {
-			struct dash_run *prev = s->lins[i]->runs[k - 1], *run = s->lins[i]->runs[k];
-			json_t *report;
+		const struct dash_lineage *l = s->lins[i];
 
-			if (!run->compare_page)
-				return -1;
-			if (asprintf(&key, "compare %s\n%s\n%s\n%s\n%s\n%s", COMPARE_PAGE_VERSION,
-				     s->runs_href, prev->id, jstr(prev->rec, "fp"), run->id,
-				     jstr(run->rec, "fp")) < 0)
-				return -1;
-			if (up_to_date(s, run->compare_page, dash_hash(key, strlen(key)))) {
-				free(key);
-				continue;
-			}
-			free(key);
-			report = compare_runs(s, slot, prev, run);
-			if (report) {
-				char *page = dash_page_compare(s, prev, run, report, &len);
-
-				ret = page ? write_file(s, run->compare_page, page, len, err, errlen)
-					   : -1;
-				free(page);
-			}
-			json_decref(report);
-		}
+		for (k = 1; k < l->n && !ret; k++)
+			ret = emit_compare(s, slot, l->runs[k - 1], l->runs[k], err, errlen);
 	}
 	for (i = 0; i < 2; i++) {
 		if (slot[i].run && !slot[i].rc)
@@ -1187,7 +1232,8 @@ static int save_state(struct dash_site *s, char *err, size_t errlen)
 	buf = st ? json_dumps(st, JSON_COMPACT) : NULL;
 	snprintf(path, sizeof(path), "%s/%s", s->out, STATE_NAME);
 	if (!buf || kmb_write_atomic(path, buf, strlen(buf))) {
-		snprintf(err, errlen, "cannot write %s: %s", path, buf ? strerror(errno) : "no memory");
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 buf ? strerror(errno) : "out of memory");
 		ret = -1;
 	}
 	free(buf);

@@ -86,6 +86,7 @@ struct dash_point {
 	size_t n;
 	struct kmb_interval ci;	/* median and its 95% CI */
 	double baseline;	/* median of the window's medians; NAN: no window */
+	size_t nwin;		/* runs in the window */
 	double change;		/* vs baseline, oriented: + is better */
 	double p;		/* Mann-Whitney U vs the pooled window */
 	const char *verdict;	/* kmb compare's, or "no baseline" */

@@ -59,15 +59,15 @@ static void put_data(FILE *f, const struct dash_trend *t)
 	fputs("EOD\n", f);
 }
 
-/* Time on x: dates, or hours when the series spans less than two days. */
+/* Time on x: dates, or the time of day when the series spans less than two days. */
 static void put_axes(FILE *f, const struct dash_trend *t)
 {
 	double t0 = t->n ? t->pts[0].t : 0, t1 = t->n ? t->pts[t->n - 1].t : 0;
-	double pad = t1 > t0 ? (t1 - t0) * 0.02 : 3600;
+	double span = t1 - t0, pad = span > 0 ? fmax(span * 0.03, 1) : 1800;
 	size_t i;
 
 	fprintf(f, "set xdata time\nset timefmt '%%s'\nset format x '%s'\n",
-		t1 - t0 < 2 * 86400 ? "%m-%d %H:%M" : "%Y-%m-%d");
+		span < 7200 ? "%H:%M:%S" : span < 2 * 86400 ? "%m-%d %H:%M" : "%Y-%m-%d");
 	fprintf(f, "set xrange [%.0f:%.0f]\nset xtics nomirror textcolor rgb '#333333'\n", t0 - pad,
 		t1 + pad);
 	fprintf(f, "set ytics nomirror textcolor rgb '#333333'\n"

@@ -112,7 +112,9 @@ static void put_median(FILE *out, const struct kmb_interval *ci)
 
 static const char *verdict_class(const char *v)
 {
-	return !strcmp(v, "no baseline") ? "nobaseline" : !strcmp(v, "not judged") ? "notjudged" : v;
+	if (!strcmp(v, "no baseline"))
+		return "nobaseline";
+	return strcmp(v, "not judged") ? v : "notjudged";
 }
 
 static void page_head(FILE *out, const char *title)
@@ -343,8 +345,11 @@ static void free_columns(char **cols, size_t n)
 static void invariant_label(FILE *out, const char *col)
 {
 	const char *sep = strchr(col, '\x1f');
+	char scen[256];
 
-	fprintf(out, "%.*s / ", (int)(sep - col), col);
+	snprintf(scen, sizeof(scen), "%.*s", (int)(sep - col), col);
+	esc(out, scen);
+	fputs(" / ", out);
 	esc(out, sep + 1);
 }
 
@@ -363,6 +368,19 @@ static void invariant_cell(FILE *out, const struct dash_run *r, const char *col)
 		fputs("<td class=\"cell note\">&ndash;</td>", out);
 }
 
+/* "2024-01-20T02:00:00Z" as "01-20 02:00", the kernel on hover. */
+static void night_header(FILE *out, const struct dash_run *r)
+{
+	fputs("<th title=\"", out);
+	esc(out, r->kernel);
+	fputs("\">", out);
+	if (strlen(r->start) >= 16)
+		fprintf(out, "%.5s %.5s", r->start + 5, r->start + 11);
+	else
+		esc(out, r->start);
+	fputs("</th>", out);
+}
+
 /* The index's view of the stress invariants: the last nights, one row per invariant. */
 static void stress_strip(FILE *out, const struct dash_lineage *l)
 {
@@ -379,11 +397,8 @@ static void stress_strip(FILE *out, const struct dash_lineage *l)
 	fputs("<h3>Stress invariants, last nights</h3>\n<table class=\"stress\">\n<tr>"
 	      "<th>scenario / invariant</th>",
 	      out);
-	for (i = n; i-- > 0;) {
-		fputs("<th>", out);
-		esc(out, nights[i]->kernel);
-		fputs("</th>", out);
-	}
+	for (i = n; i-- > 0;)
+		night_header(out, nights[i]);
 	fputs("</tr>\n", out);
 	for (c = 0; c < ncols; c++) {
 		fputs("<tr><td>", out);
@@ -436,7 +451,8 @@ static void skipped_runs(FILE *out, const struct dash_site *site)
 		fputs("<p>None: every run directory could be read.</p>\n", out);
 		return;
 	}
-	fputs("<table class=\"skipped\">\n<tr><th>run directory</th><th>why it is skipped</th></tr>\n",
+	fputs("<table class=\"skipped\">\n"
+	      "<tr><th>run directory</th><th>why it is skipped</th></tr>\n",
 	      out);
 	for (i = 0; i < site->nruns; i++) {
 		const struct dash_run *r = site->runs[i];
@@ -537,7 +553,8 @@ static void series_summary(FILE *out, const struct dash_site *site, const struct
 	put_median(out, &p->ci);
 	fputs("; rolling baseline ", out);
 	put_num(out, p->baseline);
-	fprintf(out, " (previous %d runs); change ", site->o->window);
+	fprintf(out, " (median of the previous %zu runs' medians; window %d); change ", p->nwin,
+		site->o->window);
 	put_pct(out, p->change);
 	fputs(" (+ is better); verdict <strong class=\"verdict\">", out);
 	esc(out, p->verdict);
@@ -646,7 +663,7 @@ static void run_links(FILE *out, const struct dash_site *site, const struct dash
 	if (json_is_true(json_object_get(r->rec, "compare_html"))) {
 		snprintf(href, sizeof(href), "../%s/%s/compare.html", site->runs_href, r->id);
 		fputs(" &middot; ", out);
-		link_to(out, href, "nightly report");
+		link_to(out, href, "nightly report (vs baseline)");
 	}
 }
 
@@ -868,9 +885,9 @@ static void compare_environment(FILE *out, const json_t *report)
 		char *b = json_dumps(json_object_get(d, "base"), JSON_ENCODE_ANY | JSON_COMPACT);
 		char *c = json_dumps(json_object_get(d, "cand"), JSON_ENCODE_ANY | JSON_COMPACT);
 
-		fprintf(out, "<tr%s><td>",
-			json_is_true(json_object_get(d, "breaks_comparability")) ? " class=\"break\""
-										 : "");
+		bool breaks = json_is_true(json_object_get(d, "breaks_comparability"));
+
+		fprintf(out, "<tr%s><td>", breaks ? " class=\"break\"" : "");
 		esc(out, json_string_value(json_object_get(d, "field")));
 		fputs("</td><td><code>", out);
 		esc(out, b ? b : "null");

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #define KVM_PROBE_S 20
+#define KMB_STRESS_DIR_PREFIX "kmb-stress-"
 
 /* Decided once per kmb run: the first boot is the probe. */
 static char accel_cached[8];
@@ -40,15 +41,23 @@ static int fail(struct kmb_stress *st, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * The private run directory holds unix sockets, whose paths must fit in
+ * sun_path (108 bytes): it lives in $TMPDIR when that is short, else /tmp,
+ * not in a possibly deep state directory.
+ */
+static const char *run_base(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	return tmp && *tmp && strlen(tmp) <= 32 ? tmp : "/tmp";
+}
+
 static int make_dirs(struct kmb_stress *st)
 {
-	const char *state = kmb_state_dir();
-
-	if (!state)
-		return fail(st, "no state directory for the run's sockets");
-	snprintf(st->dir, sizeof(st->dir), "%s/stress-%d-%s", state, (int)getpid(), st->s->name);
-	kmb_rm_rf(st->dir);
-	if (mkdir(st->dir, 0700))
+	snprintf(st->dir, sizeof(st->dir), "%s/" KMB_STRESS_DIR_PREFIX "%d-%.24s-XXXXXX", run_base(),
+		 (int)getpid(), st->s->name);
+	if (!mkdtemp(st->dir))
 		return fail(st, "cannot create %s: %s", st->dir, strerror(errno));
 	return 0;
 }
@@ -483,21 +492,22 @@ int kmb_stress_run(const struct kmb_scenario *s, const struct kmb_stress_opts *o
 
 int kmb_stress_recover(int verbose)
 {
-	const char *state = kmb_state_dir();
+	const char *state = run_base();
+	size_t plen = strlen(KMB_STRESS_DIR_PREFIX);
 	struct dirent *de;
 	int removed = 0;
 	DIR *d;
 
-	if (!state || !(d = opendir(state)))
+	if (!(d = opendir(state)))
 		return 0;
 	while ((de = readdir(d))) {
 		char path[4400];
 		long pid;
 		char *end;
 
-		if (strncmp(de->d_name, "stress-", 7))
+		if (strncmp(de->d_name, KMB_STRESS_DIR_PREFIX, plen))
 			continue;
-		pid = strtol(de->d_name + 7, &end, 10);
+		pid = strtol(de->d_name + plen, &end, 10);
 		if (*end != '-' || pid <= 0 || pid == getpid() || kill((pid_t)pid, 0) == 0 ||
 		    errno == EPERM)
 			continue;
