@@ -10,6 +10,7 @@
 #include "family.h"
 #include "knob.h"
 #include "rundir.h"
+#include "s390/pv_req.h"
 #include "summary.h"
 #include "util.h"
 
@@ -60,6 +61,7 @@ static void bench_usage(void)
 	       "      --no-interleave    run each benchmark's repetitions back to back\n"
 	       "  -o, --out DIR          write the run into DIR (must be empty or new)\n"
 	       "  -R, --results DIR      results tree (default $KMB_RESULTS or ./results)\n"
+	       "      --pv-image FILE    s390x Secure Execution image for the teardown_pv family\n"
 	       "  -h, --help             this help\n\n"
 	       "Exit status: 0 every selected benchmark ran or was skipped with a reason,\n"
 	       "1 a benchmark failed (its census or a call), 2 usage or harness error.\n"
@@ -77,10 +79,11 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "no-interleave", no_argument, NULL, 'I' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "results", required_argument, NULL, 'R' },
+		{ "pv-image", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
+	char err[512];
 	int c;
 
 	opterr = 0;
@@ -112,6 +115,14 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 'R':
 			o->results = optarg;
+			break;
+		case 'P':
+			/* A bad image is a usage error on every host, s390x or not. */
+			if (kmb_pv_image_check(optarg, err, sizeof(err))) {
+				kmb_err("%s", err);
+				return KMB_EXIT_USAGE;
+			}
+			setenv(KMB_PV_IMAGE_ENV, optarg, 1);
 			break;
 		case 'h':
 			bench_usage();

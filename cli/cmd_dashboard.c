@@ -95,10 +95,12 @@ int cmd_dashboard(int argc, char **argv)
 		o.out = out;
 	}
 	ret = kmb_dashboard_build(&o, &sum, err, sizeof(err));
-	printf("kmb dashboard: %d runs (%d skipped), %d series; %d files written (%d charts), "
-	       "%d unchanged, %d removed in %.2f s: %s/index.html\n",
-	       sum.runs, sum.skipped, sum.series, sum.written, sum.charts, sum.unchanged,
-	       sum.removed, sum.seconds, o.out);
+	/* After a failed chart the rest of the site was still written: say what was. */
+	if (!ret || sum.runs)
+		printf("kmb dashboard: %d runs (%d skipped), %d series; %d files written "
+		       "(%d charts), %d unchanged, %d removed in %.2f s: %s/index.html\n",
+		       sum.runs, sum.skipped, sum.series, sum.written, sum.charts, sum.unchanged,
+		       sum.removed, sum.seconds, o.out);
 	if (ret) {
 		kmb_err("%s", err);
 		return KMB_EXIT_USAGE;

@@ -11,6 +11,7 @@
 #include "compare.h"
 #include "envdiff.h"
 #include "results.h"
+#include "rundir.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -237,6 +238,38 @@ static void read_stress(const char *dir, json_t *rec)
 	json_object_set_new(rec, "stress_errors", bad);
 }
 
+static bool has_stress_dir(const char *dir)
+{
+	char path[4500];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/stress", dir);
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/*
+ * kmb stress writes a run of its own: a manifest and stress/, no bench.json.
+ * Such a run is read with its manifest alone; any other run needs both.
+ */
+static int open_run(const char *results, const char *dir, struct kmb_result *r, char *err,
+		    size_t errlen)
+{
+	char path[4500];
+
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	if (access(path, F_OK) && errno == ENOENT && has_stress_dir(dir)) {
+		memset(r, 0, sizeof(*r));
+		r->manifest = kmb_run_load_manifest(dir, err, errlen);
+		r->samples = json_object();
+		return r->manifest ? 0 : -1;
+	}
+	if (!kmb_result_open(dir, results, r, err, errlen))
+		return 0;
+	/* It may have loaded the manifest before the bench.json failed. */
+	kmb_result_close(r);
+	return -1;
+}
+
 static json_t *read_run(const char *results, const char *dir, const char *fp)
 {
 	const json_t *env, *kernel;
@@ -244,8 +277,7 @@ static json_t *read_run(const char *results, const char *dir, const char *fp)
 	char err[1024], path[4500];
 	json_t *rec;
 
-	if (kmb_result_open(dir, results, &r, err, sizeof(err))) {
-		/* It may have loaded the manifest before the bench.json failed. */
+	if (open_run(results, dir, &r, err, sizeof(err))) {
 		kmb_result_close(&r);
 		return json_pack("{s:s, s:b, s:s}", "fp", fp, "ok", 0, "reason", err);
 	}
@@ -311,6 +343,7 @@ static struct dash_run *new_run(struct dash_site *s, const char *id, json_t *rec
 	r->start = jstr(rec, "start");
 	r->t = parse_time(r->start);
 	r->synthetic = strstr(jstr_or(rec, "command", ""), "SYNTHETIC") || strstr(id, "SYNTHETIC");
+	r->has_samples = json_object_size(json_object_get(rec, "samples")) > 0;
 	stress_counts(r);
 	return r;
 }
@@ -455,6 +488,35 @@ static const char *break_between(struct dash_site *s, const struct dash_run *a,
 	return out;
 }
 
+static bool has_stress(const struct dash_run *r)
+{
+	return r->stress_total || json_object_size(json_object_get(r->rec, "stress_errors"));
+}
+
+/*
+ * A night is a benchmark run and, when the nightly job ran the stress set, the
+ * stress run after it: that is where the stress results of a benchmark run
+ * are. Each benchmark run is compared with the benchmark run before it.
+ */
+static void pair_runs(struct dash_lineage *l)
+{
+	struct dash_run *bench = NULL;
+	size_t k;
+
+	for (k = 0; k < l->n; k++) {
+		struct dash_run *r = l->runs[k];
+
+		l->has_stress |= has_stress(r);
+		if (r->has_samples) {
+			r->compare_prev = bench;
+			r->night_stress = has_stress(r) ? r : NULL;
+			bench = r;
+		} else if (has_stress(r) && bench && !bench->night_stress) {
+			bench->night_stress = r;
+		}
+	}
+}
+
 static int build_lineages(struct dash_site *s)
 {
 	json_t *map = json_object();
@@ -485,14 +547,11 @@ static int build_lineages(struct dash_site *s)
 			return -1;
 		for (k = 0; k < l->n; k++) {
 			l->runs[k]->pos = k;
-			l->has_stress |= l->runs[k]->stress_total > 0 ||
-					 json_object_size(json_object_get(l->runs[k]->rec,
-									  "stress_errors"));
 			l->synthetic |= l->runs[k]->synthetic;
-			if (k)
+			if (k && l->runs[k]->has_samples && l->runs[k - 1]->has_samples)
 				l->breaks[k] = break_between(s, l->runs[k - 1], l->runs[k]);
 		}
-		l->latest = l->runs[l->n - 1]->start;
+		pair_runs(l);
 	}
 	return 0;
 oom:
@@ -1034,53 +1093,31 @@ static int emit_series(struct dash_site *s, char *chart_err, size_t chart_errlen
 	return ret;
 }
 
-struct result_slot {
-	const struct dash_run *run;
-	struct kmb_result res;
-	int rc;
-	char err[1024];
-};
-
 /*
- * Open run into one of two slots, reusing what is already open: runs come in
- * order, so each run is read once for the compare pages, not twice. The slot
- * keep (the other side of the pair) is never the one given up.
+ * A run as kmb_compare() takes it, from what the state keeps: the judged
+ * samples and the manifest (less the benchmark name lists, which the
+ * environment diff does not look at). No run is read twice.
  */
-static struct result_slot *open_slot(struct dash_site *s, struct result_slot slot[2],
-				     const struct dash_run *run, const struct result_slot *keep)
+static void result_of(const struct dash_site *s, const struct dash_run *r, struct kmb_result *res)
 {
-	struct result_slot *sl;
-	char dir[8400];
-
-	if (slot[0].run == run)
-		return &slot[0];
-	if (slot[1].run == run)
-		return &slot[1];
-	sl = &slot[0] == keep || (slot[0].run && !slot[1].run) ? &slot[1] : &slot[0];
-	if (sl->run && !sl->rc)
-		kmb_result_close(&sl->res);
-	sl->run = run;
-	snprintf(dir, sizeof(dir), "%s/%s", s->runs_dir, run->id);
-	sl->rc = kmb_result_open(dir, s->o->results, &sl->res, sl->err, sizeof(sl->err));
-	if (sl->rc)
-		kmb_result_close(&sl->res);
-	return sl;
+	memset(res, 0, sizeof(*res));
+	snprintf(res->path, sizeof(res->path), "%s/%s", s->runs_dir, r->id);
+	res->manifest = json_object_get(r->rec, "env");
+	res->samples = json_object_get(r->rec, "samples");
 }
 
-static json_t *compare_runs(struct dash_site *s, struct result_slot slot[2],
-			    const struct dash_run *prev, const struct dash_run *run)
+static json_t *compare_runs(const struct dash_site *s, const struct dash_run *prev,
+			    const struct dash_run *run)
 {
-	struct result_slot *a = open_slot(s, slot, prev, NULL), *b = open_slot(s, slot, run, a);
+	struct kmb_result a, b;
 	struct kmb_compare_opts o;
 	char err[1024];
 	json_t *report;
 
-	if (a->rc)
-		return json_pack("{s:s}", "error", a->err);
-	if (b->rc)
-		return json_pack("{s:s}", "error", b->err);
+	result_of(s, prev, &a);
+	result_of(s, run, &b);
 	kmb_compare_defaults(&o);
-	report = kmb_compare(&a->res, &b->res, &o, err, sizeof(err));
+	report = kmb_compare(&a, &b, &o, err, sizeof(err));
 	return report ? report : json_pack("{s:s}", "error", err);
 }
 
@@ -1099,9 +1136,8 @@ static uint64_t compare_key(const struct dash_site *s, const struct dash_run *pr
 	return h;
 }
 
-static int emit_compare(struct dash_site *s, struct result_slot slot[2],
-			const struct dash_run *prev, const struct dash_run *run, char *err,
-			size_t errlen)
+static int emit_compare(struct dash_site *s, const struct dash_run *prev,
+			const struct dash_run *run, char *err, size_t errlen)
 {
 	json_t *report;
 	char *page;
@@ -1114,7 +1150,7 @@ static int emit_compare(struct dash_site *s, struct result_slot slot[2],
 	}
 	if (up_to_date(s, run->compare_page, compare_key(s, prev, run)))
 		return 0;
-	report = compare_runs(s, slot, prev, run);
+	report = compare_runs(s, prev, run);
 	page = report ? dash_page_compare(s, prev, run, report, &len) : NULL;
 	json_decref(report);
 	if (!page) {
@@ -1129,20 +1165,17 @@ static int emit_compare(struct dash_site *s, struct result_slot slot[2],
 /* compare/<run>.html: each run against the run before it on the same host and CPU. */
 static int emit_compares(struct dash_site *s, char *err, size_t errlen)
 {
-	struct result_slot slot[2];
 	size_t i, k;
 	int ret = 0;
 
-	memset(slot, 0, sizeof(slot));
 	for (i = 0; i < s->nlins && !ret; i++) {
 		const struct dash_lineage *l = s->lins[i];
 
-		for (k = 1; k < l->n && !ret; k++)
-			ret = emit_compare(s, slot, l->runs[k - 1], l->runs[k], err, errlen);
-	}
-	for (i = 0; i < 2; i++) {
-		if (slot[i].run && !slot[i].rc)
-			kmb_result_close(&slot[i].res);
+		for (k = 0; k < l->n && !ret; k++) {
+			if (l->runs[k]->compare_prev)
+				ret = emit_compare(s, l->runs[k]->compare_prev, l->runs[k], err,
+						   errlen);
+		}
 	}
 	return ret;
 }
@@ -1169,9 +1202,11 @@ static void name_compare_pages(struct dash_site *s)
 	size_t i, k;
 
 	for (i = 0; i < s->nlins; i++) {
-		for (k = 1; k < s->lins[i]->n; k++) {
+		for (k = 0; k < s->lins[i]->n; k++) {
 			struct dash_run *r = s->lins[i]->runs[k];
 
+			if (!r->compare_prev)
+				continue;
 			slug = make_slug(r->id, r->id, false);
 			if (slug && asprintf(&page, "compare/%s.html", slug) >= 0)
 				r->compare_page = page;
@@ -1290,6 +1325,12 @@ static int prepare_out(struct dash_site *s, int *lock_fd, char *err, size_t errl
 		snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* Half-written pages of a builder that was killed. */
+	kmb_remove_stale_tmp(s->out);
+	for (i = 0; i < KMB_ARRAY_SIZE(subdirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", s->out, subdirs[i]);
+		kmb_remove_stale_tmp(path);
+	}
 	if (!realpath(s->out, out_real)) {
 		snprintf(err, errlen, "%s: %s", s->out, strerror(errno));
 		return -1;
@@ -1382,11 +1423,17 @@ int kmb_dashboard_build(const struct kmb_dashboard_opts *o, struct kmb_dashboard
 			char *err, size_t errlen)
 {
 	struct dash_site s;
+	struct stat st;
 	uint64_t t0 = kmb_now_ns();
 	int lock_fd = -1, ret = -1;
 
 	memset(&s, 0, sizeof(s));
 	memset(sum, 0, sizeof(*sum));
+	/* A mistyped --results must not quietly become an empty site. */
+	if (stat(o->results, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: no such results directory", o->results);
+		return -1;
+	}
 	s.o = o;
 	s.sum = sum;
 	snprintf(s.out, sizeof(s.out), "%s", o->out);

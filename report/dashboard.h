@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * kmb dashboard: a static site over the runs in <results>/runs: index.html, one row
- * per series (host, CPU model, benchmark incl. size, metric), a page per
- * series with a gnuplot trend chart, a compare page per run against the
- * previous run of its host, and the stress invariants per night.
+ * kmb dashboard: a static site over the runs in <results>/runs. index.html
+ * has one row per series (host, CPU model, benchmark with its size, metric);
+ * each series has a page with a gnuplot trend chart and its runs; each run a
+ * compare page against the previous run of its host; each host a page of its
+ * stress invariants per night.
  *
  * Statistics are those of kmb compare: a point's verdict is kmb_compare() of
  * the run's samples against the pooled samples of the previous N runs of the
  * same series segment (the rolling window); the rolling baseline shown is the
  * median of those runs' medians. A segment starts where a run does not compare
- * with the one before it (kmb_env_diff() says so); the page says why.
+ * with the one before it (kmb_env_diff() says so), and the page says why.
  *
  * Incremental: <out>/.state.json keeps what was read from every run (keyed by
- * a fingerprint of its files) and a hash of every page's inputs (the HTML
- * itself; for a chart, its gnuplot script), so only what changed is written
- * and gnuplot runs once per changed chart.
+ * a fingerprint of its files), the verdicts (keyed by the fingerprints of the
+ * runs they depend on) and a hash of every page's inputs (the HTML itself; for
+ * a chart, its gnuplot script), so only what changed is written and gnuplot
+ * runs once per changed chart.
  */
 #ifndef KMB_DASHBOARD_H
 #define KMB_DASHBOARD_H
@@ -71,7 +73,10 @@ struct dash_run {
 	const char *host, *cpu, *arch, *kernel, *start;
 	time_t t;
 	bool synthetic;
+	bool has_samples;	/* a benchmark run (a stress run has none) */
 	char *compare_page;	/* "compare/<slug>.html" when it has a predecessor */
+	struct dash_run *compare_prev;	/* the benchmark run before it */
+	struct dash_run *night_stress;	/* the stress results of its night, or NULL */
 	struct dash_lineage *lin;
 	size_t pos;		/* index in lin->runs */
 	struct dash_ref *refs;
@@ -112,7 +117,6 @@ struct dash_lineage {
 	struct dash_run **runs;
 	size_t n, cap;
 	const char **breaks;	/* [pos]: why runs[pos] does not compare with runs[pos-1] */
-	const char *latest;	/* start time of its newest run */
 	bool has_stress;
 	bool synthetic;
 };

@@ -382,18 +382,12 @@ static void night_header(FILE *out, const struct dash_run *r)
 }
 
 /* The index's view of the stress invariants: the last nights, one row per invariant. */
-static void stress_strip(FILE *out, const struct dash_lineage *l)
+static void stress_table(FILE *out, const struct dash_lineage *l, const struct dash_run **nights,
+			 size_t n)
 {
-	const struct dash_run *nights[STRIP_NIGHTS];
-	size_t ncols, n = 0, i, c;
+	size_t ncols, i, c;
 	char **cols = invariant_columns(l, &ncols);
-	char href[600];
 
-	for (i = l->n; i-- > 0 && n < STRIP_NIGHTS;) {
-		if (l->runs[i]->stress_total)
-			nights[n++] = l->runs[i];
-	}
-	snprintf(href, sizeof(href), "stress/%s.html", l->slug);
 	fputs("<h3>Stress invariants, last nights</h3>\n<table class=\"stress\">\n<tr>"
 	      "<th>scenario / invariant</th>",
 	      out);
@@ -408,10 +402,26 @@ static void stress_strip(FILE *out, const struct dash_lineage *l)
 			invariant_cell(out, nights[i], cols[c]);
 		fputs("</tr>\n", out);
 	}
-	fputs("</table>\n<p>", out);
+	fputs("</table>\n", out);
+	free_columns(cols, ncols);
+}
+
+static void stress_strip(FILE *out, const struct dash_lineage *l)
+{
+	const struct dash_run *nights[STRIP_NIGHTS];
+	size_t n = 0, i;
+	char href[600];
+
+	for (i = l->n; i-- > 0 && n < STRIP_NIGHTS;) {
+		if (l->runs[i]->stress_total)
+			nights[n++] = l->runs[i];
+	}
+	if (n)
+		stress_table(out, l, nights, n);
+	snprintf(href, sizeof(href), "stress/%s.html", l->slug);
+	fputs("<p>", out);
 	link_to(out, href, "Every night's stress invariants");
 	fputs("</p>\n", out);
-	free_columns(cols, ncols);
 }
 
 static void lineage_section(FILE *out, const struct dash_site *site, const struct dash_lineage *l)
@@ -667,10 +677,11 @@ static void run_links(FILE *out, const struct dash_site *site, const struct dash
 	}
 }
 
+/* The stress results of the run's night (its own, or the stress run after it). */
 static void stress_cell(FILE *out, const struct dash_run *r)
 {
 	fputs("<td>", out);
-	if (r->stress_total) {
+	if (r && r->stress_total) {
 		fprintf(out, "<a class=\"%s\" href=\"../stress/%s.html#r%zu\">",
 			r->stress_failed ? "fail" : "pass", r->lin->slug, r->pos);
 		if (r->stress_failed)
@@ -712,7 +723,7 @@ static void run_row(FILE *out, const struct dash_site *site, const struct dash_s
 	run_links(out, site, p->run);
 	fputs("</td>", out);
 	if (s->lin->has_stress)
-		stress_cell(out, p->run);
+		stress_cell(out, p->run->night_stress);
 	fputs("</tr>\n", out);
 }
 
