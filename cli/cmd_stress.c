@@ -213,10 +213,44 @@ static void print_verdict(const struct kmb_scenario *s, const json_t *doc)
 	fflush(stdout);
 }
 
+/* "failed:<name>" = the names of the invariants that failed, for the table. */
+static void add_failed(json_t *walls, const char *name, const json_t *doc)
+{
+	char key[128], list[512] = "";
+	json_t *inv;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "invariants"), i, inv) {
+		if (json_is_true(json_object_get(inv, "passed")))
+			continue;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "",
+			 json_string_value(json_object_get(inv, "name")));
+	}
+	snprintf(key, sizeof(key), "failed:%s", name);
+	json_object_set_new(walls, key, json_string(list));
+}
+
+static void print_table(const struct stress_args *a, const struct kmb_scenario *sc,
+			const json_t *verdicts, const json_t *walls)
+{
+	char key[128];
+	int i;
+
+	printf("\n%-36s %-7s %8s  %s\n", "scenario", "verdict", "wall", "failed invariants");
+	for (i = 0; i < a->nnames; i++) {
+		const char *v = json_string_value(json_object_get(verdicts, sc[i].name));
+
+		snprintf(key, sizeof(key), "failed:%s", sc[i].name);
+		printf("%-36s %-7s %7.1fs  %s\n", sc[i].name, v ? v : "error",
+		       json_number_value(json_object_get(walls, sc[i].name)),
+		       json_string_value(json_object_get(walls, key)) ?: "");
+	}
+}
+
 static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_scenario *sc,
 		   const struct kmb_guest_image *img)
 {
-	json_t *verdicts = json_object();
+	json_t *verdicts = json_object(), *walls = json_object();
 	int i, worst = KMB_EXIT_OK;
 
 	for (i = 0; i < a->nnames; i++) {
@@ -236,13 +270,17 @@ static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_
 			save_result(run, sc[i].name, doc);
 			print_verdict(&sc[i], doc);
 			json_object_set(verdicts, sc[i].name, json_object_get(doc, "verdict"));
+			json_object_set(walls, sc[i].name, json_object_get(doc, "wall_s"));
+			add_failed(walls, sc[i].name, doc);
 			json_decref(doc);
 		}
 		/* A harness error outranks a failed invariant, which outranks a pass. */
 		if (rc == KMB_EXIT_USAGE || (rc == KMB_EXIT_FAIL && worst == KMB_EXIT_OK))
 			worst = rc;
 	}
+	print_table(a, sc, verdicts, walls);
 	json_object_set_new(run->manifest, "stress", json_pack("{s:o}", "verdicts", verdicts));
+	json_decref(walls);
 	return worst;
 }
 
