@@ -25,6 +25,7 @@ static const struct kmb_command commands[] = {
 	{ "env", "show the environment recorded with every run", cmd_env },
 	{ "compare", "compare two runs and judge every metric", cmd_compare },
 	{ "baseline", "name a run as a baseline, list baselines", cmd_baseline },
+	{ "dashboard", "build the static trend site over all runs", cmd_dashboard },
 	{ "stress", "migrate ballooned guests under memory pressure, check invariants",
 	  cmd_stress },
 };

@@ -192,16 +192,25 @@ int kmb_result_open(const char *spec, const char *results, struct kmb_result *r,
 	char baseline[4200];
 	struct stat st;
 
+	int ret;
+
 	memset(r, 0, sizeof(*r));
 	if (stat(spec, &st) == 0)
-		return S_ISDIR(st.st_mode) ? open_dir(r, spec, err, errlen)
-					   : open_file(r, spec, err, errlen);
-	if (!kmb_baseline_path(results, spec, baseline, sizeof(baseline)) &&
-	    stat(baseline, &st) == 0 && S_ISDIR(st.st_mode))
-		return open_dir(r, baseline, err, errlen);
-	snprintf(err, errlen, "%s: no such run directory, bench.json or baseline (in %s/baselines)",
-		 spec, results);
-	return -1;
+		ret = S_ISDIR(st.st_mode) ? open_dir(r, spec, err, errlen)
+					  : open_file(r, spec, err, errlen);
+	else if (!kmb_baseline_path(results, spec, baseline, sizeof(baseline)) &&
+		 stat(baseline, &st) == 0 && S_ISDIR(st.st_mode))
+		ret = open_dir(r, baseline, err, errlen);
+	else {
+		snprintf(err, errlen,
+			 "%s: no such run directory, bench.json or baseline (in %s/baselines)",
+			 spec, results);
+		ret = -1;
+	}
+	/* Nothing half-loaded survives an error. */
+	if (ret)
+		kmb_result_close(r);
+	return ret;
 }
 
 void kmb_result_close(struct kmb_result *r)

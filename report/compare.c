@@ -91,10 +91,16 @@ struct judged {
 	char reason[160];
 };
 
-/* The smallest two-sided p the exact test can give: all of one below the other. */
+/*
+ * The smallest two-sided p the exact test can give: all of one sample below
+ * the other, one arrangement of C(m+n, n), counted twice.
+ */
 static double min_p(size_t m, size_t n)
 {
-	return 2 * kmb_stats_u_cdf(m, n, 0);
+	double log_arrangements = lgamma((double)(m + n + 1)) - lgamma((double)(m + 1)) -
+				  lgamma((double)(n + 1));
+
+	return 2 * exp(-log_arrangements);
 }
 
 static void judge(struct judged *j, const char *direction, double rel, double p, double cov_b,
