@@ -6,6 +6,7 @@
  * directory is removed before we return.
  */
 #include "chart.h"
+#include "atomic.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -147,15 +148,17 @@ static void put_plot(FILE *f, const bool have[4], const struct palette *p)
 	fputc('\n', f);
 }
 
-static int write_script(const char *path, const struct kmb_chart *c, char *err, size_t errlen)
+static char *chart_script(const struct kmb_chart *c, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "w");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 	struct palette p;
 	bool have[4];
 
 	if (!f) {
-		snprintf(err, errlen, "chart: cannot create %s: %s", path, strerror(errno));
-		return -1;
+		snprintf(err, errlen, "chart: out of memory");
+		return NULL;
 	}
 	palette_for(c->verdict, &p);
 	fprintf(f, "set terminal svg size 480,300 fixed enhanced font 'sans,10' "
@@ -169,10 +172,11 @@ static int write_script(const char *path, const struct kmb_chart *c, char *err, 
 	else
 		put_plot(f, have, &p);
 	if (fclose(f)) {
-		snprintf(err, errlen, "chart: cannot write %s: %s", path, strerror(errno));
-		return -1;
+		snprintf(err, errlen, "chart: out of memory");
+		free(text);
+		return NULL;
 	}
-	return 0;
+	return text;
 }
 
 static void put_xml_text(FILE *m, const char *s)
@@ -248,21 +252,24 @@ static void append_stderr(const char *path, char *err, size_t errlen)
 	free(text);
 }
 
-static char *render_in(const char *dir, const struct kmb_chart *c, char *err, size_t errlen)
+static char *render_in(const char *dir, const char *script, char *err, size_t errlen)
 {
-	char script[4200], out[4200], log[4200], *svg, *inline_svg;
-	const char *const argv[] = { "gnuplot", "--default-settings", script, NULL };
+	char path[4200], out[4200], log[4200], *svg;
+	const char *const argv[] = { "gnuplot", "--default-settings", path, NULL };
 	struct kmb_spawn_opts o;
 
-	snprintf(script, sizeof(script), "%s/chart.gp", dir);
+	snprintf(path, sizeof(path), "%s/chart.gp", dir);
 	snprintf(out, sizeof(out), "%s/chart.svg", dir);
 	snprintf(log, sizeof(log), "%s/gnuplot.err", dir);
-	if (write_script(script, c, err, errlen))
+	if (kmb_write_atomic(path, script, strlen(script))) {
+		snprintf(err, errlen, "chart: cannot write %s: %s", path, strerror(errno));
 		return NULL;
+	}
 	kmb_spawn_opts_init(&o, argv);
 	o.stdin_path = "/dev/null";
 	o.stdout_path = out;
 	o.stderr_path = log;
+	o.package = "gnuplot-nox";
 	/* On timeout, whatever gnuplot started goes down with it. */
 	o.new_pgrp = true;
 	if (kmb_run(&o, GNUPLOT_TIMEOUT_MS, err, errlen)) {
@@ -270,14 +277,15 @@ static char *render_in(const char *dir, const struct kmb_chart *c, char *err, si
 		return NULL;
 	}
 	svg = kmb_read_text(out);
-	inline_svg = svg ? embeddable(svg, c) : NULL;
-	free(svg);
-	if (!inline_svg)
-		snprintf(err, errlen, "gnuplot: no SVG in its output for '%s'", c->title);
-	return inline_svg;
+	if (!svg || !strstr(svg, "<svg")) {
+		snprintf(err, errlen, "gnuplot: no SVG in its output");
+		free(svg);
+		return NULL;
+	}
+	return svg;
 }
 
-char *kmb_chart_svg(const struct kmb_chart *c, char *err, size_t errlen)
+char *kmb_gnuplot_svg(const char *script, char *err, size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");
 	char dir[4096];
@@ -289,7 +297,24 @@ char *kmb_chart_svg(const struct kmb_chart *c, char *err, size_t errlen)
 			 tmp && *tmp ? tmp : "/tmp", strerror(errno));
 		return NULL;
 	}
-	svg = render_in(dir, c, err, errlen);
+	svg = render_in(dir, script, err, errlen);
 	kmb_rm_rf(dir);
 	return svg;
+}
+
+char *kmb_chart_svg(const struct kmb_chart *c, char *err, size_t errlen)
+{
+	char *script = chart_script(c, err, errlen), *svg, *inline_svg = NULL;
+
+	if (!script)
+		return NULL;
+	svg = kmb_gnuplot_svg(script, err, errlen);
+	free(script);
+	if (svg) {
+		inline_svg = embeddable(svg, c);
+		free(svg);
+		if (!inline_svg)
+			snprintf(err, errlen, "gnuplot: no SVG in its output for '%s'", c->title);
+	}
+	return inline_svg;
 }

@@ -29,4 +29,11 @@ struct kmb_chart {
  */
 char *kmb_chart_svg(const struct kmb_chart *c, char *err, size_t errlen);
 
+/*
+ * Run gnuplot (argv, private 0700 directory, time limit) on a script whose
+ * terminal is svg and return the SVG it wrote (malloc'd), or NULL with err:
+ * "gnuplot: not found (install gnuplot-nox)" or gnuplot's last complaint.
+ */
+char *kmb_gnuplot_svg(const char *script, char *err, size_t errlen);
+
 #endif

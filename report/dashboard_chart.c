@@ -9,7 +9,7 @@
  */
 #include "dashboard.h"
 #include "atomic.h"
-#include "spawn.h"
+#include "chart.h"
 #include "util.h"
 
 #include <errno.h>
@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GNUPLOT_TIMEOUT_MS 30000
 
 /* A gnuplot single-quoted string: only ' is special; control characters go. */
 static void put_quoted(FILE *f, const char *s)
@@ -182,72 +181,13 @@ static char *retitle(const char *svg, const char *title)
 	return buf;
 }
 
-/* gnuplot's last complaint, so that "exited with status 1" says something. */
-static void append_stderr(const char *path, char *err, size_t errlen)
+char *dash_trend_svg(const char *script, const char *title, char *err, size_t errlen)
 {
-	char *text = kmb_read_text(path), *end, *line;
-	size_t used = strlen(err);
+	char *svg = kmb_gnuplot_svg(script, err, errlen), *titled;
 
-	if (!text)
-		return;
-	end = text + strlen(text);
-	while (end > text && (end[-1] == '\n' || end[-1] == ' '))
-		*--end = '\0';
-	line = strrchr(text, '\n') ? strrchr(text, '\n') + 1 : text;
-	line += strspn(line, " \t");
-	if (*line && used < errlen)
-		snprintf(err + used, errlen - used, ": %s", line);
-	free(text);
-}
-
-static char *render_in(const char *dir, const char *script, const char *title, char *err,
-		       size_t errlen)
-{
-	char path[4200], out[4200], log[4200], *svg, *titled;
-	const char *const argv[] = { "gnuplot", "--default-settings", path, NULL };
-	struct kmb_spawn_opts o;
-
-	snprintf(path, sizeof(path), "%s/trend.gp", dir);
-	snprintf(out, sizeof(out), "%s/trend.svg", dir);
-	snprintf(log, sizeof(log), "%s/gnuplot.err", dir);
-	if (kmb_write_atomic(path, script, strlen(script))) {
-		snprintf(err, errlen, "chart: cannot write %s: %s", path, strerror(errno));
+	if (!svg)
 		return NULL;
-	}
-	kmb_spawn_opts_init(&o, argv);
-	o.stdin_path = "/dev/null";
-	o.stdout_path = out;
-	o.stderr_path = log;
-	o.new_pgrp = true;
-	o.package = "gnuplot-nox";
-	if (kmb_run(&o, GNUPLOT_TIMEOUT_MS, err, errlen)) {
-		append_stderr(log, err, errlen);
-		return NULL;
-	}
-	svg = kmb_read_text(out);
-	if (!svg || !strstr(svg, "<svg")) {
-		snprintf(err, errlen, "gnuplot: no SVG in its output for '%s'", title);
-		free(svg);
-		return NULL;
-	}
 	titled = retitle(svg, title);
 	free(svg);
 	return titled;
-}
-
-char *dash_trend_svg(const char *script, const char *title, char *err, size_t errlen)
-{
-	const char *tmp = getenv("TMPDIR");
-	char dir[4096];
-	char *svg;
-
-	snprintf(dir, sizeof(dir), "%s/kmb-dashboard.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		snprintf(err, errlen, "chart: cannot create a directory in %s: %s",
-			 tmp && *tmp ? tmp : "/tmp", strerror(errno));
-		return NULL;
-	}
-	svg = render_in(dir, script, title, err, errlen);
-	kmb_rm_rf(dir);
-	return svg;
 }

@@ -7,6 +7,7 @@
  * the site and the results tree can be moved together.
  */
 #include "dashboard.h"
+#include "html.h"
 #include "util.h"
 
 #include <math.h>
@@ -37,27 +38,7 @@ static const char css[] =
 
 static void esc(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
+	kmb_html_escape(out, s);
 }
 
 /* A relative URL path: every byte but the unreserved ones and '/' percent-encoded. */

@@ -7,6 +7,7 @@
  */
 #include "chart.h"
 #include "compare.h"
+#include "html.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -39,27 +40,7 @@ static const char css[] =
 
 static void esc(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
+	kmb_html_escape(out, s);
 }
 
 static const char *str(const json_t *o, const char *key)
