@@ -23,6 +23,12 @@ int cmd_stress(int argc, char **argv);
 /* Print "kmb CMD: <msg> (see 'kmb CMD --help')" and return KMB_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * getopt_long's ':' (missing value) and '?' (unknown option) as the usage
+ * error every subcommand gives. Call with opterr = 0 and ":" leading optstring.
+ */
+int cli_getopt_error(int c, char **argv);
+
 /* The default benchmark sizes for this host; returns the count. */
 int cli_default_sizes(uint64_t *sizes, int max, int quick);
 

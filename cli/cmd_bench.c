@@ -127,10 +127,8 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		case 'h':
 			bench_usage();
 			exit(KMB_EXIT_OK);
-		case ':':
-			return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_getopt_error(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -130,10 +130,8 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
 		case 'h':
 			compare_usage();
 			exit(KMB_EXIT_OK);
-		case ':':
-			return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_getopt_error(c, argv);
 		}
 	}
 	if (argc - optind != 2)

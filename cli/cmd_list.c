@@ -86,10 +86,8 @@ int cmd_list(int argc, char **argv)
 		case 'h':
 			list_usage();
 			return KMB_EXIT_OK;
-		case ':':
-			return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_getopt_error(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -97,10 +97,8 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 		case 'h':
 			stress_usage();
 			exit(KMB_EXIT_OK);
-		case ':':
-			return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_getopt_error(c, argv);
 		}
 	}
 	for (; optind < argc; optind++) {

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "kmb-version.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +53,13 @@ int cli_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see '%s --help')\n", kmb_progname());
 	return KMB_EXIT_USAGE;
+}
+
+int cli_getopt_error(int c, char **argv)
+{
+	if (c == ':')
+		return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+	return cli_usage_error("unknown option '%s'", argv[optind - 1]);
 }
 
 json_t *cli_capture_env(void)

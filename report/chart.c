@@ -41,7 +41,7 @@ static void palette_for(const char *verdict, struct palette *p)
 }
 
 /* A gnuplot single-quoted string: only ' is special; control characters go. */
-static void put_quoted(FILE *f, const char *s)
+void kmb_gnuplot_quote(FILE *f, const char *s)
 {
 	fputc('\'', f);
 	for (; s && *s; s++) {
@@ -108,7 +108,7 @@ static void put_summaries(FILE *f, const struct kmb_chart *c, bool *median, bool
 static void put_setup(FILE *f, const struct kmb_chart *c, const struct palette *p)
 {
 	fprintf(f, "set title ");
-	put_quoted(f, c->title);
+	kmb_gnuplot_quote(f, c->title);
 	fprintf(f, " noenhanced textcolor rgb '%s'\n", p->accent);
 	fprintf(f, "set border 15 linecolor rgb '%s' linewidth %s\n", p->accent, p->frame_width);
 	fprintf(f, "set xrange [0.4:2.6]\nset xtics ('base (n=%zu)' 1, 'cand (n=%zu)' 2) "
@@ -119,7 +119,7 @@ static void put_setup(FILE *f, const struct kmb_chart *c, const struct palette *
 	fprintf(f, "set offsets 0, 0, graph 0.08, graph 0.08\nunset key\nset bars 2\n");
 	if (c->unit && *c->unit) {
 		fprintf(f, "set ylabel ");
-		put_quoted(f, c->unit);
+		kmb_gnuplot_quote(f, c->unit);
 		fprintf(f, " noenhanced\n");
 	}
 }

@@ -36,4 +36,7 @@ char *kmb_chart_svg(const struct kmb_chart *c, char *err, size_t errlen);
  */
 char *kmb_gnuplot_svg(const char *script, char *err, size_t errlen);
 
+/* Write s as a gnuplot single-quoted string. */
+void kmb_gnuplot_quote(FILE *f, const char *s);
+
 #endif

@@ -19,18 +19,6 @@
 #include <string.h>
 
 
-/* A gnuplot single-quoted string: only ' is special; control characters go. */
-static void put_quoted(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; s && *s; s++) {
-		if (*s == '\'')
-			fputs("''", f);
-		else if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
-	}
-	fputc('\'', f);
-}
 
 static void put_num(FILE *f, double v)
 {
@@ -76,7 +64,7 @@ static void put_axes(FILE *f, const struct dash_trend *t)
 		fputs("set link x2\nset x2tics (", f);
 		for (i = 0; i < t->nkernels; i++) {
 			fputs(i ? ", " : "", f);
-			put_quoted(f, t->kernels[i].text);
+			kmb_gnuplot_quote(f, t->kernels[i].text);
 			fprintf(f, " %.0f", t->kernels[i].t);
 		}
 		fputs(") rotate by 25 left font ',8' textcolor rgb '#555555' noenhanced\n", f);
@@ -86,7 +74,7 @@ static void put_axes(FILE *f, const struct dash_trend *t)
 			   "linewidth 1.5 linecolor rgb '#e0a800' front\n",
 			t->breaks[i], t->breaks[i]);
 	fputs("set ylabel ", f);
-	put_quoted(f, t->ylabel);
+	kmb_gnuplot_quote(f, t->ylabel);
 	fputs(" noenhanced\n", f);
 }
 
@@ -133,7 +121,7 @@ char *dash_trend_script(const struct dash_trend *t)
 	      "background '#ffffff'\nset encoding utf8\n",
 	      f);
 	fputs("set title ", f);
-	put_quoted(f, t->title);
+	kmb_gnuplot_quote(f, t->title);
 	fputs(" noenhanced\n", f);
 	put_data(f, t);
 	put_axes(f, t);
