@@ -8,6 +8,7 @@
 #define KMB_CHART_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct kmb_chart_side {
 	const double *samples;
