@@ -10,6 +10,7 @@
 #include "migrate.h"
 #include "procstat.h"
 #include "runner.h"
+#include "spawn.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -346,14 +347,17 @@ static void copy_log(const struct kmb_stress *st, const char *from, const char *
 	free(text);
 }
 
+/* SIGINT first: stress-ng then stops its workers and writes its YAML. */
 static void stop_stress(struct kmb_stress *st)
 {
+	char err[256];
 	int status;
 
 	if (st->stress_pid <= 0)
 		return;
-	kill(-st->stress_pid, SIGKILL);
-	waitpid(st->stress_pid, &status, 0);
+	kill(-st->stress_pid, SIGINT);
+	if (kmb_spawn_wait(st->stress_pid, 10000, &status, err, sizeof(err)) == 0)
+		kill(-st->stress_pid, SIGKILL); /* workers that outlived their parent */
 	st->stress_pid = -1;
 }
 
