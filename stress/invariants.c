@@ -23,14 +23,6 @@ static int add(struct kmb_stress *st, const char *name, bool passed, json_t *val
 	return passed ? 0 : 1;
 }
 
-static const char *terminal_name(enum kmb_terminal t)
-{
-	static const char *const names[] = { "completed", "failed", "postcopy-paused",
-					     "failed-or-paused" };
-
-	return names[t];
-}
-
 static bool terminal_matches(enum kmb_terminal want, const char *status)
 {
 	switch (want) {
@@ -62,14 +54,14 @@ static int terminal_state(struct kmb_stress *st)
 			 st->s->timeouts.hang_s, last ? last : "{}");
 		free(last);
 		return add(st, "terminal_state", false, json_string("hang"),
-			   json_string(terminal_name(st->s->invariants.terminal)), detail);
+			   json_string(kmb_terminal_name(st->s->invariants.terminal)), detail);
 	}
 	ok = !st->timed_out && terminal_matches(st->s->invariants.terminal, st->status);
 	snprintf(detail, sizeof(detail), "%s after %.1f s%s", st->status,
 		 st->migration_end_t - st->migration_start_t,
 		 st->timed_out ? " (timed out: no terminal state)" : "");
 	return add(st, "terminal_state", ok, json_string(st->timed_out ? "timeout" : st->status),
-		   json_string(terminal_name(st->s->invariants.terminal)), detail);
+		   json_string(kmb_terminal_name(st->s->invariants.terminal)), detail);
 }
 
 /* A postcopy scenario that finished in precopy did not test what it names. */

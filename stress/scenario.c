@@ -11,8 +11,7 @@
  * longer than inih's buffer (inih splits them), unknown empty sections, and
  * indented lines (inih appends them to the previous value).
  */
-#include "scenario.h"
-#include "util.h"
+#include "scenario_priv.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -24,19 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A scenario is a page of text; anything bigger is the wrong file. */
-#define SCENARIO_MAX_BYTES (64 * 1024)
-/* What the guest kernel and the agent need on top of fill + zero. */
-/* Guest kernel, initramfs (it lives in RAM) and the agent itself: measured ~130M. */
-#define AGENT_RESERVE (160 * KMB_MIB)
-#define MEMORY_MIN (64 * KMB_MIB)
-#define MEMORY_MAX (64 * KMB_GIB)
-#define HUGETLB_PAGE (2 * KMB_MIB)
-/* No timeout or delay of a scenario is longer than a week. */
-#define DURATION_MAX (7 * 24 * 3600.0)
-/* QEMU's downtime-limit is at most 2000 s. */
-#define DOWNTIME_MAX_MS 2000000ULL
-
 static const char *const phase_names[] = { "before", "precopy", "postcopy", "after", NULL };
 static const char *const mode_names[] = { "none", "precopy", "postcopy", "postcopy-recover", NULL };
 static const char *const backend_names[] = { "anonymous", "memfd", "hugetlb", NULL };
@@ -44,44 +30,8 @@ static const char *const terminal_names[] = { "completed", "failed", "postcopy-p
 					      "failed-or-paused", NULL };
 /* In the order the README documents them. */
 static const char *const section_names[] = {
-	"scenario", "guest", "balloon", "host", "migration", "faults", "timeouts", "invariants",
-	NULL,
-};
-
-enum key_id {
-	K_NAME,
-	K_DESCRIPTION,
-	K_MEMORY,
-	K_VCPUS,
-	K_BACKEND,
-	K_FILL,
-	K_ZERO,
-	K_DIRTY_RATE,
-	K_SEED,
-	K_STEP,
-	K_MEMCG_SOURCE,
-	K_MEMCG_DESTINATION,
-	K_STRESS_NG,
-	K_STRESS_WHEN,
-	K_MEMCG_STRESS,
-	K_MODE,
-	K_PASSES,
-	K_BANDWIDTH,
-	K_DOWNTIME,
-	K_PAUSE_AFTER,
-	K_KILL,
-	K_BOOT,
-	K_MIGRATION,
-	K_HANG,
-	K_TOTAL,
-	K_TERMINAL,
-	K_VERIFY,
-	K_SOURCE_RSS,
-	K_DESTINATION_SLACK,
-	K_BALLOON_EQUAL,
-	K_OOM_KILL,
-	K_HOST_CLEAN,
-	K_COUNT
+	"scenario", "guest",	"balloon",    "host", "migration",
+	"faults",   "timeouts", "invariants", NULL,
 };
 
 enum key_type {
@@ -162,27 +112,10 @@ static const struct key_def keys[K_COUNT] = {
 			   NULL },
 };
 
-/* The text of a balloon step or a fault, kept for messages about it. */
-#define VALUE_NOTE 80
-
-struct parser {
-	struct kmb_scenario *s;
-	const char *file;
-	char *err;
-	size_t errlen;
-	bool failed;
-	int err_line; /* line of the first error, 0: the error has no line */
-	/* The file, handed to inih one line at a time. */
-	const char *text;
-	size_t len, pos;
-	int line;	       /* number of the line inih is working on */
-	bool after_key;	       /* inih would append an indented line to the previous key */
-	int key_line[K_COUNT]; /* where each key was set, 0: it has its default */
-	int step_line[KMB_MAX_STEPS];
-	char step_text[KMB_MAX_STEPS][VALUE_NOTE];
-	int fault_line[KMB_MAX_STEPS];
-	char fault_text[KMB_MAX_STEPS][VALUE_NOTE];
-};
+const char *kmb_scenario_key_name(enum key_id id)
+{
+	return keys[id].name;
+}
 
 static const char *name_of(const char *const *names, int i, int count)
 {
@@ -204,7 +137,7 @@ const char *kmb_backend_name(enum kmb_backend backend)
 	return name_of(backend_names, (int)backend, (int)KMB_ARRAY_SIZE(backend_names) - 1);
 }
 
-static const char *terminal_name(enum kmb_terminal t)
+const char *kmb_terminal_name(enum kmb_terminal t)
 {
 	return name_of(terminal_names, (int)t, (int)KMB_ARRAY_SIZE(terminal_names) - 1);
 }
@@ -255,10 +188,7 @@ static int vfail_at(struct parser *p, int line, const char *fmt, va_list ap)
 	return -1;
 }
 
-static int fail_at(struct parser *p, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail_at(struct parser *p, int line, const char *fmt, ...)
+int kmb_scenario_fail_at(struct parser *p, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -768,23 +698,24 @@ static char *read_file(struct parser *p, size_t *len)
 	FILE *f = fopen(p->file, "re");
 
 	if (!f) {
-		fail_at(p, 0, "cannot open the scenario: %s", strerror(errno));
+		kmb_scenario_fail_at(p, 0, "cannot open the scenario: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fileno(f), &st))
-		fail_at(p, 0, "cannot stat the scenario: %s", strerror(errno));
+		kmb_scenario_fail_at(p, 0, "cannot stat the scenario: %s", strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		fail_at(p, 0, "not a regular file");
+		kmb_scenario_fail_at(p, 0, "not a regular file");
 	else if (st.st_size > SCENARIO_MAX_BYTES)
-		fail_at(p, 0, "%lld bytes: too large for a scenario file (at most %d KiB)",
-			(long long)st.st_size, SCENARIO_MAX_BYTES / 1024);
+		kmb_scenario_fail_at(p, 0,
+				     "%lld bytes: too large for a scenario file (at most %d KiB)",
+				     (long long)st.st_size, SCENARIO_MAX_BYTES / 1024);
 	else if (!(buf = malloc((size_t)st.st_size + 1)))
-		fail_at(p, 0, "out of memory");
+		kmb_scenario_fail_at(p, 0, "out of memory");
 	if (buf) {
 		*len = fread(buf, 1, (size_t)st.st_size, f);
 		buf[*len] = '\0';
 		if (ferror(f)) {
-			fail_at(p, 0, "cannot read the scenario: %s", strerror(errno));
+			kmb_scenario_fail_at(p, 0, "cannot read the scenario: %s", strerror(errno));
 			free(buf);
 			buf = NULL;
 		}
@@ -806,10 +737,11 @@ static int check_text(struct parser *p)
 			line++;
 			col = 0;
 		} else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
-			return fail_at(p, line,
-				       "binary data (byte 0x%02x in column %zu): a scenario "
-				       "is a text file",
-				       c, col);
+			return kmb_scenario_fail_at(
+				p, line,
+				"binary data (byte 0x%02x in column %zu): a scenario "
+				"is a text file",
+				c, col);
 		}
 	}
 	return 0;
@@ -828,7 +760,8 @@ static void syntax_error(struct parser *p, int line)
 	while (n && (t[n - 1] == '\r' || isspace((unsigned char)t[n - 1])))
 		n--;
 	p->failed = false;
-	fail_at(p, line, "expected '[section]' or 'key = value', got '%.*s'", n > 60 ? 60 : n, t);
+	kmb_scenario_fail_at(p, line, "expected '[section]' or 'key = value', got '%.*s'",
+			     n > 60 ? 60 : n, t);
 }
 
 static int parse(struct parser *p)
@@ -839,7 +772,7 @@ static int parse(struct parser *p)
 		return -1;
 	rc = ini_parse_stream(next_line, p, on_key, p);
 	if (rc == -2)
-		return fail_at(p, 0, "out of memory");
+		return kmb_scenario_fail_at(p, 0, "out of memory");
 	/* inih counts lines as we do; an earlier line than ours is inih's own complaint. */
 	if (rc > 0 && (!p->failed || rc < p->err_line))
 		syntax_error(p, rc);
@@ -847,262 +780,6 @@ static int parse(struct parser *p)
 }
 
 /* ---- consistency ---- */
-
-static uint64_t step_target(const struct kmb_scenario *s, const struct kmb_balloon_step *st)
-{
-	return st->target ? st->target : (uint64_t)((double)s->guest.memory * st->target_pct / 100);
-}
-
-static bool postcopy_mode(enum kmb_mig_mode mode)
-{
-	return mode == KMB_MIG_POSTCOPY || mode == KMB_MIG_POSTCOPY_RECOVER;
-}
-
-static const char *size_str(uint64_t bytes, char *buf)
-{
-	kmb_format_size(bytes, buf, 32);
-	return buf;
-}
-
-/* Can anything happen at this phase with this migration mode? NULL if yes. */
-static const char *phase_problem(const struct kmb_scenario *s, enum kmb_phase phase)
-{
-	if (phase == KMB_PHASE_BEFORE)
-		return NULL;
-	if (s->migration.mode == KMB_MIG_NONE)
-		return "needs a migration";
-	if (phase == KMB_PHASE_POSTCOPY && !postcopy_mode(s->migration.mode))
-		return "needs migration.mode postcopy or postcopy-recover";
-	return NULL;
-}
-
-static int check_guest(struct parser *p)
-{
-	const struct kmb_scenario *s = p->s;
-	char a[32], b[32], c[32];
-
-	if (s->guest.memory < MEMORY_MIN || s->guest.memory > MEMORY_MAX)
-		return fail_at(p, p->key_line[K_MEMORY], "guest.memory %s is outside 64M..64G",
-			       size_str(s->guest.memory, a));
-	if (s->guest.backend == KMB_BACKEND_HUGETLB && s->guest.memory % HUGETLB_PAGE)
-		return fail_at(p, p->key_line[K_MEMORY],
-			       "guest.memory %s is not a multiple of 2M, "
-			       "which guest.backend hugetlb needs",
-			       size_str(s->guest.memory, a));
-	/* The agent works in MiB (FILL <pattern_mib> <zero_mib>, DIRTY <mib_per_s>). */
-	if (s->guest.fill % KMB_MIB || s->guest.zero % KMB_MIB || s->guest.dirty_rate % KMB_MIB)
-		return fail_at(p, 0,
-			       "guest.fill, guest.zero and guest.dirty_rate must be whole "
-			       "MiB (the agent counts in MiB)");
-	if (s->guest.fill + s->guest.zero + AGENT_RESERVE > s->guest.memory)
-		return fail_at(p, 0,
-			       "guest.fill (%s) + guest.zero (%s) exceed guest.memory (%s) "
-			       "less 160M for the guest kernel, initramfs and agent",
-			       size_str(s->guest.fill, a), size_str(s->guest.zero, b),
-			       size_str(s->guest.memory, c));
-	if (s->guest.dirty_rate && !s->guest.fill)
-		return fail_at(p, p->key_line[K_DIRTY_RATE],
-			       "guest.dirty_rate needs guest.fill: "
-			       "the agent rewrites its pattern pages");
-	if (s->guest.dirty_rate && s->migration.mode == KMB_MIG_NONE)
-		return fail_at(p, p->key_line[K_DIRTY_RATE],
-			       "guest.dirty_rate needs a migration (migration.mode is none)");
-	return 0;
-}
-
-static bool step_before(const struct kmb_balloon_step *a, const struct kmb_balloon_step *b)
-{
-	return a->when < b->when || (a->when == b->when && a->delay_s < b->delay_s);
-}
-
-static int check_balloon(struct parser *p)
-{
-	const struct kmb_scenario *s = p->s;
-	uint64_t need = s->guest.fill + s->guest.zero + AGENT_RESERVE, target;
-	const char *why;
-	char a[32], b[32];
-	int i;
-
-	for (i = 0; i < s->nballoon; i++) {
-		const struct kmb_balloon_step *st = &s->balloon[i];
-
-		target = step_target(s, st);
-		if ((why = phase_problem(s, st->when)))
-			return fail_at(p, p->step_line[i],
-				       "balloon.step '%s' is at phase %s, which %s "
-				       "(migration.mode is %s)",
-				       p->step_text[i], kmb_phase_name(st->when), why,
-				       kmb_mig_mode_name(s->migration.mode));
-		if (target > s->guest.memory)
-			return fail_at(p, p->step_line[i],
-				       "balloon.step '%s': target %s exceeds guest.memory %s",
-				       p->step_text[i], size_str(target, a),
-				       size_str(s->guest.memory, b));
-		if (target < need)
-			return fail_at(p, p->step_line[i],
-				       "balloon.step '%s' leaves %s, less than "
-				       "guest.fill + guest.zero + 160M = %s the agent needs",
-				       p->step_text[i], size_str(target, a), size_str(need, b));
-		if (i && step_before(st, &s->balloon[i - 1]))
-			return fail_at(p, p->step_line[i],
-				       "balloon.step '%s' happens before the step "
-				       "on line %d: list steps in time order",
-				       p->step_text[i], p->step_line[i - 1]);
-	}
-	return 0;
-}
-
-static int check_host(struct parser *p)
-{
-	const struct kmb_scenario *s = p->s;
-	const char *why;
-
-	if (!s->host.stress_ng[0] && p->key_line[K_STRESS_WHEN])
-		return fail_at(p, p->key_line[K_STRESS_WHEN],
-			       "host.stress_when is set but host.stress_ng is empty");
-	if (!s->host.stress_ng[0] && s->host.memcg_limit_stress)
-		return fail_at(p, p->key_line[K_MEMCG_STRESS],
-			       "host.memcg_limit_stress is set but host.stress_ng is empty");
-	why = phase_problem(s, s->host.stress_when);
-	if (s->host.stress_ng[0] && why)
-		return fail_at(p, p->key_line[K_STRESS_WHEN],
-			       "host.stress_when is %s, which %s (migration.mode is %s)",
-			       kmb_phase_name(s->host.stress_when), why,
-			       kmb_mig_mode_name(s->migration.mode));
-	return 0;
-}
-
-static int check_migration(struct parser *p)
-{
-	const struct kmb_scenario *s = p->s;
-	enum kmb_mig_mode mode = s->migration.mode;
-	static const enum key_id tuning[] = { K_PASSES, K_BANDWIDTH, K_DOWNTIME, K_PAUSE_AFTER };
-	size_t i;
-
-	for (i = 0; mode == KMB_MIG_NONE && i < KMB_ARRAY_SIZE(tuning); i++) {
-		if (p->key_line[tuning[i]])
-			return fail_at(p, p->key_line[tuning[i]],
-				       "migration.%s is set but migration.mode is none",
-				       keys[tuning[i]].name);
-	}
-	if (p->key_line[K_PASSES] && !postcopy_mode(mode))
-		return fail_at(p, p->key_line[K_PASSES],
-			       "migration.postcopy_after_passes needs "
-			       "migration.mode postcopy or postcopy-recover (it is %s)",
-			       kmb_mig_mode_name(mode));
-	if (p->key_line[K_PAUSE_AFTER] && mode != KMB_MIG_POSTCOPY_RECOVER)
-		return fail_at(p, p->key_line[K_PAUSE_AFTER],
-			       "migration.pause_after needs "
-			       "migration.mode postcopy-recover (it is %s)",
-			       kmb_mig_mode_name(mode));
-	return 0;
-}
-
-static int check_faults(struct parser *p)
-{
-	const struct kmb_scenario *s = p->s;
-	const char *why;
-	int i;
-
-	for (i = 0; i < s->nfaults; i++) {
-		const struct kmb_fault *f = &s->faults[i];
-
-		if ((why = phase_problem(s, f->when)))
-			return fail_at(p, p->fault_line[i],
-				       "faults.kill '%s' is at phase %s, which %s "
-				       "(migration.mode is %s)",
-				       p->fault_text[i], kmb_phase_name(f->when), why,
-				       kmb_mig_mode_name(s->migration.mode));
-		/* A kill has to hit a running migration to test anything. */
-		if (f->when != KMB_PHASE_PRECOPY && f->when != KMB_PHASE_POSTCOPY)
-			return fail_at(p, p->fault_line[i],
-				       "faults.kill '%s' is at phase %s: a kill "
-				       "must be at precopy or postcopy",
-				       p->fault_text[i], kmb_phase_name(f->when));
-		if (s->invariants.terminal == KMB_TERM_COMPLETED)
-			return fail_at(p, p->fault_line[i],
-				       "faults.kill '%s' rules out invariants.terminal completed: "
-				       "set failed, postcopy-paused or failed-or-paused",
-				       p->fault_text[i]);
-	}
-	return 0;
-}
-
-static int check_timeouts(struct parser *p)
-{
-	const struct kmb_scenario *s = p->s;
-
-	if (s->timeouts.hang_s > s->timeouts.migration_s)
-		return fail_at(p, p->key_line[K_HANG],
-			       "timeouts.hang (%gs) exceeds timeouts.migration (%gs)",
-			       s->timeouts.hang_s, s->timeouts.migration_s);
-	if (s->timeouts.total_s < s->timeouts.boot_s + s->timeouts.migration_s)
-		return fail_at(p, p->key_line[K_TOTAL],
-			       "timeouts.total (%gs) is less than "
-			       "timeouts.boot + timeouts.migration (%gs)",
-			       s->timeouts.total_s, s->timeouts.boot_s + s->timeouts.migration_s);
-	return 0;
-}
-
-static int check_invariants(struct parser *p)
-{
-	const struct kmb_scenario *s = p->s;
-	enum kmb_terminal t = s->invariants.terminal;
-
-	if (s->migration.mode == KMB_MIG_NONE && t != KMB_TERM_COMPLETED)
-		return fail_at(p, p->key_line[K_TERMINAL],
-			       "invariants.terminal %s needs a migration (migration.mode is none)",
-			       terminal_name(t));
-	if ((t == KMB_TERM_POSTCOPY_PAUSED || t == KMB_TERM_FAILED_OR_PAUSED) &&
-	    !postcopy_mode(s->migration.mode))
-		return fail_at(p, p->key_line[K_TERMINAL],
-			       "invariants.terminal %s needs "
-			       "migration.mode postcopy or postcopy-recover (it is %s)",
-			       terminal_name(t), kmb_mig_mode_name(s->migration.mode));
-	/* The expected kills are stress-ng's, in its own group; QEMU's are never expected. */
-	if (s->invariants.oom_kill_expected && !s->host.stress_ng[0])
-		return fail_at(p, p->key_line[K_OOM_KILL],
-			       "invariants.oom_kill is yes, but there is no host.stress_ng to be "
-			       "OOM-killed");
-	return 0;
-}
-
-/* Defaults that depend on other keys. */
-static int finish_defaults(struct parser *p)
-{
-	struct kmb_scenario *s = p->s;
-	const char *base = strrchr(p->file, '/');
-	size_t n;
-
-	/* A run that does not complete leaves no guest, or not one side, to compare. */
-	if (!p->key_line[K_VERIFY])
-		s->invariants.verify_memory = s->invariants.terminal == KMB_TERM_COMPLETED;
-	if (!p->key_line[K_BALLOON_EQUAL])
-		s->invariants.balloon_equal = s->invariants.terminal == KMB_TERM_COMPLETED;
-	if (p->key_line[K_NAME])
-		return 0;
-	base = base ? base + 1 : p->file;
-	n = strlen(base);
-	if (n > 4 && !strcmp(base + n - 4, ".ini"))
-		n -= 4;
-	if (!n || n >= sizeof(s->name))
-		return fail_at(p, 0,
-			       "the file name does not make a scenario name of 1 to %zu "
-			       "characters: set scenario.name",
-			       sizeof(s->name) - 1);
-	memcpy(s->name, base, n);
-	s->name[n] = '\0';
-	kmb_sanitize_name(s->name);
-	return 0;
-}
-
-static int validate(struct parser *p)
-{
-	if (finish_defaults(p) || check_guest(p) || check_balloon(p) || check_host(p) ||
-	    check_migration(p) || check_faults(p) || check_timeouts(p) || check_invariants(p))
-		return -1;
-	return 0;
-}
 
 int kmb_scenario_load(const char *path, struct kmb_scenario *s, char *err, size_t errlen)
 {
@@ -1123,13 +800,13 @@ int kmb_scenario_load(const char *path, struct kmb_scenario *s, char *err, size_
 	p->err = err;
 	p->errlen = errlen;
 	if (strlen(path) >= sizeof(s->path))
-		fail_at(p, 0, "path longer than %zu characters", sizeof(s->path) - 1);
+		kmb_scenario_fail_at(p, 0, "path longer than %zu characters", sizeof(s->path) - 1);
 	else
 		text = read_file(p, &p->len);
 	if (text) {
 		strcpy(s->path, path);
 		p->text = text;
-		rc = parse(p) || validate(p) ? -1 : 0;
+		rc = parse(p) || kmb_scenario_validate(p) ? -1 : 0;
 	}
 	/* A scenario that failed half-way must not look runnable. */
 	if (rc)

@@ -117,5 +117,6 @@ int kmb_scenario_resolve(const char *name, const char *dir, char *path, size_t l
 const char *kmb_phase_name(enum kmb_phase phase);
 const char *kmb_mig_mode_name(enum kmb_mig_mode mode);
 const char *kmb_backend_name(enum kmb_backend backend);
+const char *kmb_terminal_name(enum kmb_terminal terminal);
 
 #endif
