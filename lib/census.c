@@ -38,10 +38,16 @@ static int scan_errno;
  */
 static struct {
 	pid_t pid;	    /* 0: not found yet */
-	uint64_t zero;	    /* PFN of the 4 KiB zeropage */
+	uint64_t zero;	    /* PFN of the (first) 4 KiB zeropage */
+	uint64_t zero_hi;   /* last PFN of the zeropages: s390x and MIPS colour them */
 	uint64_t huge;	    /* first PFN of the huge zero folio */
 	uint64_t huge_npfn; /* its size in PFNs; 0 when there is none */
 } zpfn;
+
+static bool is_small_zero(uint64_t pfn)
+{
+	return pfn >= zpfn.zero && pfn <= zpfn.zero_hi;
+}
 
 const char *kmb_census_method_name(enum kmb_census_method method)
 {
@@ -199,10 +205,42 @@ static void find_huge_zero(int fd)
 	if (fault_pfn(fd, pmd_size, pmd_size, MADV_HUGEPAGE, &pfn, err, sizeof(err)))
 		return;
 	/* THP off for us (or no memory): the fault mapped the 4 KiB zeropage. */
-	if (!pfn || pfn == zpfn.zero || !npfn || pfn % npfn)
+	if (!pfn || is_small_zero(pfn) || !npfn || pfn % npfn)
 		return;
 	zpfn.huge = pfn;
 	zpfn.huge_npfn = npfn;
+}
+
+/*
+ * Architectures with coloured zeropages (s390x: one per cache colour, 128 of
+ * them with 1G) map a virtual address to one of several zero PFNs. Read-fault
+ * a range larger than any colouring and take the span of PFNs it got; a span
+ * wider than the range itself cannot be zeropages, so keep the single PFN.
+ */
+static void find_zero_colours(int fd)
+{
+	size_t ps = kmb_page_size(), n = 1024, i;
+	uint64_t lo = zpfn.zero, hi = zpfn.zero, entry, pfn;
+	char err[128], *m = mmap(NULL, n * ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	zpfn.zero_hi = zpfn.zero;
+	if (m == MAP_FAILED)
+		return;
+	madvise(m, n * ps, MADV_NOHUGEPAGE);
+	for (i = 0; i < n; i++) {
+		(void)*(volatile char *)(m + i * ps);
+		if (read_entry(fd, (uintptr_t)m + i * ps, &entry, err, sizeof(err)) ||
+		    !(entry & PM_PRESENT))
+			continue;
+		pfn = entry & PM_PFN_MASK;
+		lo = pfn < lo ? pfn : lo;
+		hi = pfn > hi ? pfn : hi;
+	}
+	munmap(m, n * ps);
+	if (hi - lo < n) {
+		zpfn.zero = lo;
+		zpfn.zero_hi = hi;
+	}
 }
 
 static int pfn_probe(char *err, size_t errlen)
@@ -221,6 +259,7 @@ static int pfn_probe(char *err, size_t errlen)
 		ret = -1;
 	}
 	if (!ret) {
+		find_zero_colours(fd);
 		find_huge_zero(fd);
 		zpfn.pid = getpid();
 	}
@@ -241,7 +280,7 @@ static int add_entries(struct kmb_census *c, const uint64_t *ent, size_t n)
 		if (!pfn)
 			return -1;
 		c->present++;
-		if (pfn == zpfn.zero) {
+		if (is_small_zero(pfn)) {
 			c->zero++;
 		} else if (pfn - zpfn.huge < zpfn.huge_npfn) {
 			c->zero++;
