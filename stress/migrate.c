@@ -14,6 +14,11 @@
 
 #define TICK_MS 100
 
+double kmb_stress_total_s(const struct kmb_stress *st)
+{
+	return st->o->timeout_s > 0 ? st->o->timeout_s : st->s->timeouts.total_s;
+}
+
 double kmb_stress_now(const struct kmb_stress *st)
 {
 	return (double)(kmb_now_ns() - st->t0_ns) / 1e9;
@@ -429,6 +434,9 @@ int kmb_stress_migrate(struct kmb_stress *st)
 		return -1;
 	kmb_stress_enter(st, KMB_PHASE_PRECOPY);
 	deadline = st->migration_start_t + st->s->timeouts.migration_s;
+	/* The scenario's total limit (or --timeout) bounds the migration too. */
+	if (kmb_stress_total_s(st) < deadline)
+		deadline = kmb_stress_total_s(st);
 	for (;;) {
 		kmb_stress_tick(st);
 		if (st->error[0])

@@ -274,7 +274,7 @@ static void settle_balloon(struct kmb_stress *st, struct kmb_qemu *q)
 	int64_t prev = -2, now;
 	int stable = 0, i;
 
-	for (i = 0; i < 300 && stable < 10; i++) {
+	for (i = 0; i < 300 && stable < 10 && kmb_stress_now(st) < kmb_stress_total_s(st); i++) {
 		kmb_stress_tick(st);
 		now = kmb_stress_query_balloon(q);
 		stable = now == prev ? stable + 1 : 0;

@@ -92,6 +92,9 @@ int kmb_invariants_host_clean(struct kmb_stress *st);
 /* Remove private run directories of dead kmb processes; returns how many. */
 int kmb_stress_recover(int verbose);
 
+/* The overall limit of the run: --timeout, else the scenario's total. */
+double kmb_stress_total_s(const struct kmb_stress *st);
+
 /* Seconds since the run started. */
 double kmb_stress_now(const struct kmb_stress *st);
 
