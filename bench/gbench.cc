@@ -99,24 +99,9 @@ void gb_set_iteration_time(gb_state *st, double seconds)
 	as_state(st).SetIterationTime(seconds);
 }
 
-void gb_pause_timing(gb_state *st)
-{
-	as_state(st).PauseTiming();
-}
-
-void gb_resume_timing(gb_state *st)
-{
-	as_state(st).ResumeTiming();
-}
-
 int64_t gb_range(gb_state *st, size_t index)
 {
 	return as_state(st).range(index);
-}
-
-int64_t gb_max_iterations(gb_state *st)
-{
-	return as_state(st).max_iterations;
 }
 
 void gb_counter(gb_state *st, const char *name, double value, unsigned flags)

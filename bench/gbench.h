@@ -43,10 +43,7 @@ void gb_time_unit(gb_bench *b, enum gb_time_unit unit);
 /* The benchmark loop: while (gb_keep_running(st)) { ... } */
 bool gb_keep_running(gb_state *st);
 void gb_set_iteration_time(gb_state *st, double seconds);
-void gb_pause_timing(gb_state *st);
-void gb_resume_timing(gb_state *st);
 int64_t gb_range(gb_state *st, size_t index);
-int64_t gb_max_iterations(gb_state *st);
 /* Set a counter (reported as a JSON field of the run). */
 void gb_counter(gb_state *st, const char *name, double value, unsigned flags);
 void gb_set_label(gb_state *st, const char *label);

@@ -8,6 +8,7 @@
  * not a walk over the guest's pages: the munmap after it is where the
  * memory goes (munmap_ns_per_page).
  */
+#include "kvm_util.h"
 #include "teardown.h"
 #include "util.h"
 
@@ -20,47 +21,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/*
- * ---- KVM helpers, one per ioctl in the style of the KVM selftests' kvm_util:
- * each returns what the ioctl returned, or -1 with "<IOCTL> failed: <reason>"
- * in err.
- */
-
-static int kvm_fail(const char *what, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s failed: %s", what, strerror(errno));
-	return -1;
-}
-
-static int kvm_open_dev(char *err, size_t errlen)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? kvm_fail("open /dev/kvm", err, errlen) : fd;
-}
-
-static int kvm_create_vm(int kvm_fd, char *err, size_t errlen)
-{
-	int fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-
-	return fd < 0 ? kvm_fail("KVM_CREATE_VM", err, errlen) : fd;
-}
-
-static int kvm_set_user_memory_region(int vm_fd, uint32_t slot, uint64_t gpa, void *hva,
-				      uint64_t size, char *err, size_t errlen)
-{
-	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)hva,
-	};
-
-	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region))
-		return kvm_fail("KVM_SET_USER_MEMORY_REGION", err, errlen);
-	return 0;
-}
-
 /* ---- teardown/kvm_vm_close ---- */
 
 /* A VM with the range as memslot 0 at guest physical 0; returns the VM fd. */
@@ -68,14 +28,14 @@ static int kvm_vm_with_memslot(const struct td_range *r, char *err, size_t errle
 {
 	int kvm_fd, vm_fd;
 
-	kvm_fd = kvm_open_dev(err, errlen);
+	kvm_fd = kmb_kvm_open(err, errlen);
 	if (kvm_fd < 0)
 		return -1;
-	vm_fd = kvm_create_vm(kvm_fd, err, errlen);
+	vm_fd = kmb_kvm_create_vm(kvm_fd, 0, err, errlen);
 	close(kvm_fd);
 	if (vm_fd < 0)
 		return -1;
-	if (kvm_set_user_memory_region(vm_fd, 0, 0, r->addr, r->len, err, errlen)) {
+	if (kmb_kvm_set_memslot(vm_fd, 0, 0, r->addr, r->len, err, errlen)) {
 		close(vm_fd);
 		return -1;
 	}

@@ -29,6 +29,9 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int cli_getopt_error(int c, char **argv);
 
+/* The results tree: given (--results), else $KMB_RESULTS, else ./results. */
+const char *cli_results_root(const char *given);
+
 /* The default benchmark sizes for this host; returns the count. */
 int cli_default_sizes(uint64_t *sizes, int max, int quick);
 

@@ -98,7 +98,7 @@ static int list_baselines(const char *results)
 
 int cmd_baseline(int argc, char **argv)
 {
-	const char *results = getenv("KMB_RESULTS"), *args[4];
+	const char *results = NULL, *args[4];
 	int i, nargs = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -117,8 +117,7 @@ int cmd_baseline(int argc, char **argv)
 			return cli_usage_error("too many arguments");
 		}
 	}
-	if (!results || !*results)
-		results = "results";
+	results = cli_results_root(results);
 	if (nargs == 3 && !strcmp(args[0], "set"))
 		return set_baseline(results, args[1], args[2]);
 	if (nargs == 1 && !strcmp(args[0], "list"))

@@ -138,14 +138,11 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 
 static void apply_defaults(struct bench_opts *o)
 {
-	const char *env_results = getenv("KMB_RESULTS");
-
 	if (!o->nsizes)
 		o->nsizes = cli_default_sizes(o->sizes, KMB_MAX_SIZES, o->quick);
 	if (!o->repetitions)
 		o->repetitions = o->quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
-	if (!o->results)
-		o->results = env_results && *env_results ? env_results : "results";
+	o->results = cli_results_root(o->results);
 }
 
 static json_t *sizes_json(const struct bench_opts *o)

@@ -195,7 +195,7 @@ out:
 
 int cmd_compare(int argc, char **argv)
 {
-	struct compare_args a = { .results = getenv("KMB_RESULTS") };
+	struct compare_args a = { 0 };
 	struct kmb_result base, cand;
 	char err[1024];
 	json_t *report;
@@ -204,8 +204,7 @@ int cmd_compare(int argc, char **argv)
 	kmb_compare_defaults(&a.opts);
 	if ((ret = parse_args(argc, argv, &a)))
 		return ret;
-	if (!a.results || !*a.results)
-		a.results = "results";
+	a.results = cli_results_root(a.results);
 	if (kmb_result_open(a.base, a.results, &base, err, sizeof(err))) {
 		kmb_err("%s", err);
 		return KMB_EXIT_USAGE;

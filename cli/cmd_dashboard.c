@@ -78,7 +78,7 @@ static int parse_args(int argc, char **argv, struct kmb_dashboard_opts *o)
 
 int cmd_dashboard(int argc, char **argv)
 {
-	struct kmb_dashboard_opts o = { .results = getenv("KMB_RESULTS"),
+	struct kmb_dashboard_opts o = { .results = NULL,
 					.window = KMB_DASHBOARD_WINDOW };
 	struct kmb_dashboard_summary sum;
 	char err[1024], out[4200];
@@ -86,8 +86,7 @@ int cmd_dashboard(int argc, char **argv)
 
 	if ((ret = parse_args(argc, argv, &o)))
 		return ret;
-	if (!o.results || !*o.results)
-		o.results = "results";
+	o.results = cli_results_root(o.results);
 	if (!o.out) {
 		snprintf(out, sizeof(out), "%s/dashboard", o.results);
 		o.out = out;

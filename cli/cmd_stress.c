@@ -211,44 +211,43 @@ static void print_verdict(const struct kmb_scenario *s, const json_t *doc)
 	fflush(stdout);
 }
 
-/* "failed:<name>" = the names of the invariants that failed, for the table. */
-static void add_failed(json_t *walls, const char *name, const json_t *doc)
+/* One row of the closing table: verdict, wall time, the invariants that failed. */
+static json_t *table_row(const char *name, const json_t *doc)
 {
-	char key[128], list[512] = "";
+	char failed[512] = "";
 	json_t *inv;
 	size_t i;
 
 	json_array_foreach(json_object_get(doc, "invariants"), i, inv) {
 		if (json_is_true(json_object_get(inv, "passed")))
 			continue;
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "",
-			 json_string_value(json_object_get(inv, "name")));
+		snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s",
+			 failed[0] ? ", " : "", json_string_value(json_object_get(inv, "name")));
 	}
-	snprintf(key, sizeof(key), "failed:%s", name);
-	json_object_set_new(walls, key, json_string(list));
+	return json_pack("{s:s, s:O, s:O, s:s}", "name", name, "verdict",
+			 json_object_get(doc, "verdict"), "wall_s", json_object_get(doc, "wall_s"),
+			 "failed", failed);
 }
 
-static void print_table(const struct stress_args *a, const struct kmb_scenario *sc,
-			const json_t *verdicts, const json_t *walls)
+static void print_table(const json_t *rows)
 {
-	char key[128];
-	int i;
+	json_t *row;
+	size_t i;
 
 	printf("\n%-36s %-7s %8s  %s\n", "scenario", "verdict", "wall", "failed invariants");
-	for (i = 0; i < a->nnames; i++) {
-		const char *v = json_string_value(json_object_get(verdicts, sc[i].name));
+	json_array_foreach(rows, i, row) {
+		const char *v = json_string_value(json_object_get(row, "verdict"));
 
-		snprintf(key, sizeof(key), "failed:%s", sc[i].name);
-		printf("%-36s %-7s %7.1fs  %s\n", sc[i].name, v ? v : "error",
-		       json_number_value(json_object_get(walls, sc[i].name)),
-		       json_string_value(json_object_get(walls, key)) ?: "");
+		printf("%-36s %-7s %7.1fs  %s\n", json_string_value(json_object_get(row, "name")),
+		       v ? v : "error", json_number_value(json_object_get(row, "wall_s")),
+		       json_string_value(json_object_get(row, "failed")));
 	}
 }
 
 static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_scenario *sc,
 		   const struct kmb_guest_image *img)
 {
-	json_t *verdicts = json_object(), *walls = json_object();
+	json_t *verdicts = json_object(), *rows = json_array();
 	int i, worst = KMB_EXIT_OK;
 
 	for (i = 0; i < a->nnames; i++) {
@@ -268,17 +267,20 @@ static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_
 			save_result(run, sc[i].name, doc);
 			print_verdict(&sc[i], doc);
 			json_object_set(verdicts, sc[i].name, json_object_get(doc, "verdict"));
-			json_object_set(walls, sc[i].name, json_object_get(doc, "wall_s"));
-			add_failed(walls, sc[i].name, doc);
+			json_array_append_new(rows, table_row(sc[i].name, doc));
 			json_decref(doc);
+		} else {
+			json_array_append_new(rows, json_pack("{s:s, s:n, s:f, s:s}", "name",
+							      sc[i].name, "verdict", "wall_s", 0.0,
+							      "failed", ""));
 		}
 		/* A harness error outranks a failed invariant, which outranks a pass. */
 		if (rc == KMB_EXIT_USAGE || (rc == KMB_EXIT_FAIL && worst == KMB_EXIT_OK))
 			worst = rc;
 	}
-	print_table(a, sc, verdicts, walls);
+	print_table(rows);
 	json_object_set_new(run->manifest, "stress", json_pack("{s:o}", "verdicts", verdicts));
-	json_decref(walls);
+	json_decref(rows);
 	return worst;
 }
 
@@ -286,7 +288,7 @@ int cmd_stress(int argc, char **argv)
 {
 	static struct kmb_scenario sc[MAX_SCENARIOS];
 	struct kmb_guest_image img;
-	struct stress_args a = { .results = getenv("KMB_RESULTS"), .dir = getenv("KMB_SCENARIO_DIR") };
+	struct stress_args a = { .dir = getenv("KMB_SCENARIO_DIR") };
 	char *list_text = NULL, err[1024];
 	struct kmb_run run;
 	int ret;
@@ -295,8 +297,7 @@ int cmd_stress(int argc, char **argv)
 		return ret;
 	if (!a.dir || !*a.dir)
 		a.dir = KMB_SCENARIO_DIR;
-	if (!a.results || !*a.results)
-		a.results = "results";
+	a.results = cli_results_root(a.results);
 	if (a.list)
 		return list_scenarios(a.dir);
 	if (!a.nnames && default_names(&a, &list_text))

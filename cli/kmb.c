@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct kmb_command commands[] = {
@@ -60,6 +61,15 @@ int cli_getopt_error(int c, char **argv)
 	if (c == ':')
 		return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
 	return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+}
+
+const char *cli_results_root(const char *given)
+{
+	const char *env = getenv("KMB_RESULTS");
+
+	if (given && *given)
+		return given;
+	return env && *env ? env : "results";
 }
 
 json_t *cli_capture_env(void)

@@ -58,21 +58,6 @@ int kmb_commit_file(const char *tmp_path, const char *path)
 	return fsync_parent(path);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int kmb_write_atomic(const char *path, const void *buf, size_t len)
 {
 	char tmp[4096];
@@ -82,7 +67,7 @@ int kmb_write_atomic(const char *path, const void *buf, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, buf, len) || fsync(fd))
+	if (kmb_write_all(fd, buf, len) || fsync(fd))
 		goto fail;
 	if (close(fd)) {
 		fd = -1;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "rundir.h"
 #include "atomic.h"
+#include "env.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -151,6 +152,11 @@ int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, js
 		snprintf(err, errlen, "cannot build the manifest");
 		return -1;
 	}
+	/* The config itself, next to its hash, when the kernel lets us read it. */
+	path_join(logs, sizeof(logs), run->dir, "kernel-config.gz");
+	if (kmb_env_save_kernel_config(logs) == 0)
+		json_object_set_new(run->manifest, "kernel_config_copy",
+				    json_string("kernel-config.gz"));
 	return kmb_run_save(run, err, errlen);
 }
 

@@ -48,6 +48,9 @@ char *kmb_read_text(const char *path);
 int kmb_read_line(const char *path, char *buf, size_t len);
 /* Read an unsigned integer from a file (sysfs knob); -1 on error. */
 int kmb_read_u64(const char *path, uint64_t *val);
+/* All of buf to / from fd, retrying short transfers and EINTR; 0 or -1 (errno). */
+int kmb_write_all(int fd, const void *buf, size_t len);
+int kmb_read_all(int fd, void *buf, size_t len);
 /* Write a string to an existing file (sysfs); -1 with errno on error. */
 int kmb_write_string(const char *path, const char *value);
 

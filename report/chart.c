@@ -6,6 +6,7 @@
  * directory is removed before we return.
  */
 #include "chart.h"
+#include "html.h"
 #include "atomic.h"
 #include "spawn.h"
 #include "util.h"
@@ -179,20 +180,6 @@ static char *chart_script(const struct kmb_chart *c, char *err, size_t errlen)
 	return text;
 }
 
-static void put_xml_text(FILE *m, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", m);
-		else if (*s == '>')
-			fputs("&gt;", m);
-		else if (*s == '&')
-			fputs("&amp;", m);
-		else if ((unsigned char)*s >= 0x20)
-			fputc(*s, m);
-	}
-}
-
 /*
  * From the <svg> tag on, so it can sit inside HTML. Every chart defines the
  * same ids (gpPt6, gnuplot_canvas...): each gets the chart's prefix, or the
@@ -220,7 +207,7 @@ static char *embeddable(const char *svg, const struct kmb_chart *c)
 			p += k;
 		} else if (!strncmp(p, gnuplot_title, sizeof(gnuplot_title) - 1)) {
 			fputs("<title>", m);
-			put_xml_text(m, c->title);
+			kmb_html_escape(m, c->title);
 			fputs("</title>", m);
 			p += sizeof(gnuplot_title) - 1;
 		} else {

@@ -10,6 +10,7 @@
 #include "dashboard.h"
 #include "atomic.h"
 #include "chart.h"
+#include "html.h"
 #include "util.h"
 
 #include <errno.h>
@@ -143,7 +144,7 @@ char *dash_trend_script(const struct dash_trend *t)
 static char *retitle(const char *svg, const char *title)
 {
 	static const char tag[] = "<title>Gnuplot</title>";
-	const char *at = strstr(svg, tag), *s;
+	const char *at = strstr(svg, tag);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m;
@@ -154,16 +155,7 @@ static char *retitle(const char *svg, const char *title)
 	if (!m)
 		return NULL;
 	fprintf(m, "%.*s<title>", (int)(at - svg), svg);
-	for (s = title; *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", m);
-		else if (*s == '>')
-			fputs("&gt;", m);
-		else if (*s == '&')
-			fputs("&amp;", m);
-		else if ((unsigned char)*s >= 0x20)
-			fputc(*s, m);
-	}
+	kmb_html_escape(m, title);
 	fprintf(m, "</title>%s", at + sizeof(tag) - 1);
 	fclose(m);
 	return buf;

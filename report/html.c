@@ -21,7 +21,9 @@ void kmb_html_escape(FILE *out, const char *s)
 			fputs("&#39;", out);
 			break;
 		default:
-			fputc(*s, out);
+			/* Other control characters are not allowed in XML (SVG). */
+			if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n' || *s == '\r')
+				fputc(*s, out);
 		}
 	}
 }

@@ -5,7 +5,10 @@
 
 #include <stdio.h>
 
-/* Write s with &, <, >, " and ' escaped (NULL writes nothing). */
+/*
+ * Write s with &, <, >, " and ' escaped and control characters other than
+ * tab and newline dropped, fit for HTML and SVG text (NULL writes nothing).
+ */
 void kmb_html_escape(FILE *out, const char *s);
 
 #endif

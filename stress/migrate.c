@@ -233,15 +233,14 @@ static void sample(struct kmb_stress *st)
 
 static void progress(struct kmb_stress *st)
 {
-	static double last;
 	double now = kmb_stress_now(st);
 	json_t *ram = json_object_get(st->last_migrate, "ram");
 	double total = (double)json_integer_value(json_object_get(ram, "total"));
 	double remaining = (double)json_integer_value(json_object_get(ram, "remaining"));
 
-	if (st->o->quiet || now - last < 1.0)
+	if (st->o->quiet || now - st->last_progress_line < 1.0)
 		return;
-	last = now;
+	st->last_progress_line = now;
 	printf("  [%s %5.1fs] %-9s %-16s %3.0f%%  src RSS %4llu MiB  dst RSS %4llu MiB\n",
 	       st->s->name, now, kmb_phase_name(st->phase), st->migrating ? st->status : "-",
 	       total > 0 ? 100 * (total - remaining) / total : 0,
@@ -379,13 +378,11 @@ static void drive_recover(struct kmb_stress *st)
 
 static void try_resume(struct kmb_stress *st)
 {
-	static bool resumed;
-
-	if (!st->recovering || resumed || strcmp(st->status, "postcopy-paused"))
+	if (!st->recovering || st->resumed || strcmp(st->status, "postcopy-paused"))
 		return;
 	note(st, "migrate-recover + migrate resume");
-	resumed = start_migration(st, "recover.sock", true) == 0;
-	if (!resumed)
+	st->resumed = start_migration(st, "recover.sock", true) == 0;
+	if (!st->resumed)
 		st->recovering = false;
 	st->last_progress_t = kmb_stress_now(st);
 }

@@ -232,13 +232,3 @@ void kmb_qemu_stop(struct kmb_qemu *q, int timeout_ms)
 	unlink(q->agent_path);
 }
 
-const char *kmb_qemu_status(const struct kmb_qemu *q, char *buf, size_t len)
-{
-	if (!q->reaped)
-		snprintf(buf, len, q->pid > 0 ? "running" : "not started");
-	else if (WIFEXITED(q->status))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(q->status));
-	else
-		snprintf(buf, len, "killed by signal %d", WTERMSIG(q->status));
-	return buf;
-}

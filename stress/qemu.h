@@ -53,9 +53,6 @@ void kmb_qemu_kill(struct kmb_qemu *q);
 /* Ask QMP quit, then SIGTERM, then SIGKILL; always reaps and closes QMP. */
 void kmb_qemu_stop(struct kmb_qemu *q, int timeout_ms);
 
-/* "exited with status N" / "killed by signal N" / "running". */
-const char *kmb_qemu_status(const struct kmb_qemu *q, char *buf, size_t len);
-
 /* Last lines of a file (console or stderr) joined with " | ", for messages. */
 void kmb_file_tail(const char *path, int lines, char *buf, size_t len);
 

@@ -86,10 +86,7 @@ static int make_cgroups(struct kmb_stress *st)
 	       make_cgroup(st, &st->cg_dst, &st->have_cg_dst, "destination",
 			   s->host.memcg_limit_destination) ||
 	       make_cgroup(st, &st->cg_stress, &st->have_cg_stress, "stress",
-			   s->host.stress_ng[0] ? (s->host.memcg_limit_stress
-							   ? s->host.memcg_limit_stress
-							   : 0)
-						: 0);
+			   s->host.stress_ng[0] ? s->host.memcg_limit_stress : 0);
 }
 
 /* hugetlb guests need free 2 MiB pages for both QEMUs; the knob is restored. */
@@ -307,7 +304,9 @@ static int run_phases(struct kmb_stress *st)
 	st->balloon_src = kmb_stress_query_balloon(&st->src);
 	if (st->s->migration.mode == KMB_MIG_NONE) {
 		kmb_stress_enter(st, KMB_PHASE_AFTER);
-		return check_guest(st, &st->src) < 0 ? 0 : 0;
+		/* A guest that cannot be verified fails memory_intact, not the harness. */
+		check_guest(st, &st->src);
+		return 0;
 	}
 	{
 		struct kmb_procstat ps;

@@ -44,7 +44,8 @@ struct kmb_stress {
 	uint64_t t0_ns;
 	enum kmb_phase phase;
 	double phase_t;		/* seconds since t0 when the phase began */
-	bool migrating, postcopy_requested, recovering;
+	bool migrating, postcopy_requested, recovering, resumed;
+	double last_progress_line;	/* when the last progress line was printed */
 	bool step_done[KMB_MAX_STEPS], fault_done[KMB_MAX_STEPS], stress_started;
 	bool src_killed, dst_killed;
 	/* Migration state from the last query-migrate of the source. */

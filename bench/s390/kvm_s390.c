@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "kvm_s390.h"
+#include "kvm_util.h"
 #include "util.h"
 
 #include <errno.h>
@@ -17,83 +18,20 @@
 
 #define SEGMENT KMB_S390_SEGMENT
 
-static int fail(const char *what, char *err, size_t errlen)
-{
-	int e = errno;
-
-	snprintf(err, errlen, "%s failed: errno %d (%s)", what, e, strerror(e));
-	errno = e;
-	return -1;
-}
-
-static int xioctl(int fd, unsigned long req, void *arg, const char *name, char *err,
-		  size_t errlen)
-{
-	int ret = ioctl(fd, req, arg);
-
-	return ret < 0 ? fail(name, err, errlen) : ret;
-}
-
-int kmb_kvm_open(char *err, size_t errlen)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? fail("open(/dev/kvm)", err, errlen) : fd;
-}
-
-int kmb_kvm_create_vm(int kvm, unsigned long type, char *err, size_t errlen)
-{
-	int fd = ioctl(kvm, KVM_CREATE_VM, type);
-	size_t n;
-
-	if (fd >= 0)
-		return fd;
-	fail("KVM_CREATE_VM", err, errlen);
-	/* s390_enable_sie() wants page tables with PGSTEs, chosen at exec time. */
-	n = strlen(err);
-	if (errno == EINVAL && n < errlen)
-		snprintf(err + n, errlen - n, " (no PGSTE page tables in this process: link with "
-			 "-Wl,--s390-pgste as QEMU does, or set sysctl vm.allocate_pgste=1)");
-	return -1;
-}
-
-int kmb_kvm_check_extension(int fd, long cap, const char *name, char *err, size_t errlen)
-{
-	char what[96];
-	int ret = ioctl(fd, KVM_CHECK_EXTENSION, cap);
-
-	snprintf(what, sizeof(what), "KVM_CHECK_EXTENSION(%s)", name);
-	return ret < 0 ? fail(what, err, errlen) : ret;
-}
-
-int kmb_kvm_set_memslot(int vm, uint32_t slot, uint64_t gpa, void *hva, uint64_t size,
-			char *err, size_t errlen)
-{
-	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uint64_t)(uintptr_t)hva,
-	};
-
-	return xioctl(vm, KVM_SET_USER_MEMORY_REGION, &region, "KVM_SET_USER_MEMORY_REGION", err,
-		      errlen);
-}
-
 int kmb_kvm_get_skeys(int vm, struct kvm_s390_skeys *req, char *err, size_t errlen)
 {
-	return xioctl(vm, KVM_S390_GET_SKEYS, req, "KVM_S390_GET_SKEYS", err, errlen);
+	return kmb_kvm_ioctl(vm, KVM_S390_GET_SKEYS, req, "KVM_S390_GET_SKEYS", err, errlen);
 }
 
 int kmb_kvm_set_skeys(int vm, struct kvm_s390_skeys *req, char *err, size_t errlen)
 {
-	return xioctl(vm, KVM_S390_SET_SKEYS, req, "KVM_S390_SET_SKEYS", err, errlen);
+	return kmb_kvm_ioctl(vm, KVM_S390_SET_SKEYS, req, "KVM_S390_SET_SKEYS", err, errlen);
 }
 
 #if KMB_UAPI_HAS_KEYOP
 int kmb_kvm_keyop(int vm, struct kvm_s390_keyop *op, char *err, size_t errlen)
 {
-	return xioctl(vm, KVM_S390_KEYOP, op, "KVM_S390_KEYOP", err, errlen);
+	return kmb_kvm_ioctl(vm, KVM_S390_KEYOP, op, "KVM_S390_KEYOP", err, errlen);
 }
 #endif
 
@@ -113,7 +51,7 @@ int kmb_kvm_create_vcpu(int vm, unsigned long id, char *err, size_t errlen)
 {
 	int fd = ioctl(vm, KVM_CREATE_VCPU, id);
 
-	return fd < 0 ? fail("KVM_CREATE_VCPU", err, errlen) : fd;
+	return fd < 0 ? kmb_kvm_fail("KVM_CREATE_VCPU", err, errlen) : fd;
 }
 
 struct kvm_run *kmb_kvm_map_run(int kvm, int vcpu, size_t *len, char *err, size_t errlen)
@@ -122,12 +60,12 @@ struct kvm_run *kmb_kvm_map_run(int kvm, int vcpu, size_t *len, char *err, size_
 	void *run;
 
 	if (size < 0) {
-		fail("KVM_GET_VCPU_MMAP_SIZE", err, errlen);
+		kmb_kvm_fail("KVM_GET_VCPU_MMAP_SIZE", err, errlen);
 		return NULL;
 	}
 	run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
 	if (run == MAP_FAILED) {
-		fail("mmap of the vCPU's kvm_run", err, errlen);
+		kmb_kvm_fail("mmap of the vCPU's kvm_run", err, errlen);
 		return NULL;
 	}
 	*len = (size_t)size;
@@ -138,14 +76,14 @@ int kmb_kvm_set_mp_state(int vcpu, uint32_t state, char *err, size_t errlen)
 {
 	struct kvm_mp_state mp = { .mp_state = state };
 
-	return xioctl(vcpu, KVM_SET_MP_STATE, &mp, "KVM_SET_MP_STATE", err, errlen);
+	return kmb_kvm_ioctl(vcpu, KVM_SET_MP_STATE, &mp, "KVM_SET_MP_STATE", err, errlen);
 }
 
 int kmb_kvm_run(int vcpu, char *err, size_t errlen)
 {
 	if (ioctl(vcpu, KVM_RUN, 0) == 0)
 		return 0;
-	return errno == EINTR ? 1 : fail("KVM_RUN", err, errlen);
+	return errno == EINTR ? 1 : kmb_kvm_fail("KVM_RUN", err, errlen);
 }
 
 int kmb_kvm_probe_cap(long cap, const char *name, char *err, size_t errlen)
@@ -172,14 +110,14 @@ int kmb_kvm_map_guest(struct kmb_region *r, uint64_t size, char *err, size_t err
 		      0);
 	if (r->map == MAP_FAILED) {
 		r->map = NULL;
-		return fail("mmap of the guest memory", err, errlen);
+		return kmb_kvm_fail("mmap of the guest memory", err, errlen);
 	}
 	start = ((uintptr_t)r->map + SEGMENT - 1) & ~(uintptr_t)(SEGMENT - 1);
 	r->addr = (char *)start;
 	r->len = size;
 	if (madvise(r->addr, size, MADV_NOHUGEPAGE)) {
 		kmb_region_unmap(r);
-		return fail("madvise(MADV_NOHUGEPAGE)", err, errlen);
+		return kmb_kvm_fail("madvise(MADV_NOHUGEPAGE)", err, errlen);
 	}
 	return 0;
 }
@@ -190,40 +128,6 @@ struct child_head {
 	int32_t ret;
 	char err[508];
 };
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* The child: default signal actions (the parent restores knobs, not it), then fn. */
 static void __attribute__((noreturn)) child_main(int fd, kmb_child_fn fn, const void *arg,
@@ -236,7 +140,7 @@ static void __attribute__((noreturn)) child_main(int fd, kmb_child_fn fn, const 
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	head.ret = fn(arg, out, head.err, sizeof(head.err));
-	if (write_all(fd, &head, sizeof(head)) || write_all(fd, out, outlen))
+	if (kmb_write_all(fd, &head, sizeof(head)) || kmb_write_all(fd, out, outlen))
 		_exit(2);
 	_exit(0);
 }
@@ -263,19 +167,19 @@ int kmb_in_child(kmb_child_fn fn, const void *arg, void *out, size_t outlen, cha
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC))
-		return fail("pipe2", err, errlen);
+		return kmb_kvm_fail("pipe2", err, errlen);
 	pid = fork();
 	if (pid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
-		return fail("fork", err, errlen);
+		return kmb_kvm_fail("fork", err, errlen);
 	}
 	if (pid == 0) {
 		close(pfd[0]);
 		child_main(pfd[1], fn, arg, out, outlen);
 	}
 	close(pfd[1]);
-	if (read_all(pfd[0], &head, sizeof(head)) || read_all(pfd[0], out, outlen)) {
+	if (kmb_read_all(pfd[0], &head, sizeof(head)) || kmb_read_all(pfd[0], out, outlen)) {
 		close(pfd[0]);
 		child_died(pid, err, errlen);
 		return -1;

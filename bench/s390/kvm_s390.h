@@ -4,7 +4,8 @@
  * of kvmtool and the KVM selftests' kvm_util: one ioctl each, every return
  * checked, and a failure says which ioctl failed with which errno ("KVM_RUN
  * failed: errno 14 (Bad address)"). Each returns what the ioctl returned (an
- * fd, a value, 0), or -1 with the message in err. s390x only.
+ * fd, a value, 0), or -1 with the message in err. s390x only; the ioctls
+ * every architecture has are in lib/kvm_util.h.
  */
 #ifndef KMB_KVM_S390_H
 #define KMB_KVM_S390_H
@@ -15,12 +16,8 @@
 #include "mem.h"
 #include "s390/pv_req.h"
 
-int kmb_kvm_open(char *err, size_t errlen);
-/* type 0: a normal VM (KVM_VM_S390_UCONTROL is not wanted here). */
-int kmb_kvm_create_vm(int kvm, unsigned long type, char *err, size_t errlen);
-int kmb_kvm_check_extension(int fd, long cap, const char *name, char *err, size_t errlen);
-int kmb_kvm_set_memslot(int vm, uint32_t slot, uint64_t gpa, void *hva, uint64_t size,
-			char *err, size_t errlen);
+#include "kvm_util.h"	/* open, create_vm (type 0, not UCONTROL), check_extension, memslot */
+
 /* Returns 0 (keys in use) or KVM_S390_GET_SKEYS_NONE, like the ioctl. */
 int kmb_kvm_get_skeys(int vm, struct kvm_s390_skeys *req, char *err, size_t errlen);
 int kmb_kvm_set_skeys(int vm, struct kvm_s390_skeys *req, char *err, size_t errlen);
