@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "caps.h"
 #include "census.h"
+#include "knob.h"
 #include "uapi.h"
 #include "util.h"
 
@@ -14,8 +15,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Same number on every architecture (the unified syscall table, Linux 5.15). */
@@ -91,34 +94,183 @@ static void *map_anon(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* Some configurations (mm_forbids_zeropage, s390 with KVM guests) never map it. */
+/*
+ * Run a probe in a forked child and bring back its answer: for probes that
+ * change knobs for a moment or leave marks on the process (THP state of the
+ * mm), which the benchmarks run later in this process must not inherit.
+ */
+static bool probe_in_child(cap_probe_fn probe, char *reason, size_t len)
+{
+	struct {
+		bool ok;
+		char reason[256];
+	} answer = { false, "" };
+	int fds[2], status = 0, got;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		snprintf(reason, len, "cannot tell: pipe: %s", strerror(errno));
+		return false;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(reason, len, "cannot tell: fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return false;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		answer.ok = probe(answer.reason, sizeof(answer.reason));
+		n = write(fds[1], &answer, sizeof(answer));
+		_exit(n == (ssize_t)sizeof(answer) ? 0 : 1);
+	}
+	close(fds[1]);
+	got = kmb_read_all(fds[0], &answer, sizeof(answer));
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got) {
+		snprintf(reason, len, "cannot tell: the probe process died (%s)",
+			 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no answer");
+		return false;
+	}
+	answer.reason[sizeof(answer.reason) - 1] = '\0';
+	if (!answer.ok)
+		snprintf(reason, len, "%s", answer.reason);
+	return answer.ok;
+}
+
+/*
+ * Parameters on the kernel command line that name the zeropage: some
+ * hypervisors' guest kernels take one that forbids it ("pvm_no_zero_page=1").
+ * The policy is probed by behaviour; these only say why it is what it is.
+ */
+static void cmdline_zeropage_params(char *buf, size_t len)
+{
+	char *text = kmb_read_text("/proc/cmdline"), *tok, *save = NULL;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (!text)
+		return;
+	for (tok = strtok_r(text, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+		if (!strcasestr(tok, "zero_page") && !strcasestr(tok, "zeropage"))
+			continue;
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+					 used ? " " : "", tok);
+	}
+	free(text);
+}
+
+#define POLICY_PAGES 16
+
+/*
+ * Read-fault POLICY_PAGES fresh 4 KiB pages and count them: all on the
+ * zeropage is "allowed", all private "forbidden" (mm_forbids_zeropage(): s390
+ * KVM processes before Linux 6.10, some hypervisors' guest kernels).
+ */
+static void probe_policy(struct kmb_zeropage_policy *pol)
+{
+	size_t ps = kmb_page_size(), len = POLICY_PAGES * ps;
+	struct kmb_census census;
+	char err[200], params[160];
+	const char *why;
+	char *p;
+	size_t i;
+
+	memset(pol, 0, sizeof(*pol));
+	pol->policy = KMB_ZEROPAGE_UNKNOWN;
+	cmdline_zeropage_params(params, sizeof(params));
+	snprintf(pol->cmdline, sizeof(pol->cmdline), "%s", params);
+	if (!kmb_cap_has(KMB_CAP_PAGEMAP_CENSUS, &why)) {
+		snprintf(pol->evidence, sizeof(pol->evidence), "cannot tell: %s", why);
+		return;
+	}
+	p = map_anon(len);
+	if (!p) {
+		snprintf(pol->evidence, sizeof(pol->evidence), "cannot tell: mmap: %s",
+			 strerror(errno));
+		return;
+	}
+	madvise(p, len, MADV_NOHUGEPAGE);
+	for (i = 0; i < POLICY_PAGES; i++)
+		(void)*(volatile char *)(p + i * ps);
+	if (kmb_census_take(p, len, KMB_CENSUS_AUTO, &census, err, sizeof(err))) {
+		snprintf(pol->evidence, sizeof(pol->evidence), "cannot tell: %s", err);
+		munmap(p, len);
+		return;
+	}
+	munmap(p, len);
+	snprintf(pol->method, sizeof(pol->method), "read faults on %d fresh pages, %s census",
+		 POLICY_PAGES, kmb_census_method_name(census.method));
+	if (census.zero == POLICY_PAGES)
+		pol->policy = KMB_ZEROPAGE_ALLOWED;
+	else if (census.present == POLICY_PAGES && census.zero == 0)
+		pol->policy = KMB_ZEROPAGE_FORBIDDEN;
+	snprintf(pol->evidence, sizeof(pol->evidence),
+		 "%llu of %d read-faulted pages present, %llu on the shared zeropage",
+		 (unsigned long long)census.present, POLICY_PAGES,
+		 (unsigned long long)census.zero);
+}
+
+const struct kmb_zeropage_policy *kmb_zeropage_policy(void)
+{
+	static struct kmb_zeropage_policy pol;
+	static bool probed;
+
+	if (!probed) {
+		probe_policy(&pol);
+		probed = true;
+	}
+	return &pol;
+}
+
+const char *kmb_zeropage_policy_name(enum kmb_zeropage_policy_kind kind)
+{
+	switch (kind) {
+	case KMB_ZEROPAGE_ALLOWED:
+		return "allowed";
+	case KMB_ZEROPAGE_FORBIDDEN:
+		return "forbidden";
+	case KMB_ZEROPAGE_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+json_t *kmb_zeropage_policy_json(void)
+{
+	const struct kmb_zeropage_policy *pol = kmb_zeropage_policy();
+
+	return json_pack("{s:s, s:s, s:s, s:s?}", "policy", kmb_zeropage_policy_name(pol->policy),
+			 "method", pol->method[0] ? pol->method : "none", "evidence",
+			 pol->evidence, "cmdline", pol->cmdline[0] ? pol->cmdline : NULL);
+}
+
 static bool probe_zeropage(char *reason, size_t len)
 {
-	size_t ps = kmb_page_size();
-	struct kmb_census census;
-	char err[200];
-	char *p;
-	bool ok;
+	const struct kmb_zeropage_policy *pol = kmb_zeropage_policy();
 
-	if (!kmb_cap_has(KMB_CAP_PAGEMAP_CENSUS, NULL)) {
-		snprintf(reason, len, "cannot tell: no page census method works here");
-		return false;
-	}
-	p = map_anon(ps);
-	if (!p) {
-		snprintf(reason, len, "cannot tell: mmap: %s", strerror(errno));
-		return false;
-	}
-	madvise(p, ps, MADV_NOHUGEPAGE);
-	(void)*(volatile char *)p;
-	ok = kmb_census_take(p, ps, KMB_CENSUS_AUTO, &census, err, sizeof(err)) == 0;
-	munmap(p, ps);
-	if (!ok)
-		snprintf(reason, len, "cannot tell: %s", err);
-	else if (census.zero != 1)
+	switch (pol->policy) {
+	case KMB_ZEROPAGE_ALLOWED:
+		return true;
+	case KMB_ZEROPAGE_FORBIDDEN:
 		snprintf(reason, len,
-			 "read faults do not map the shared zeropage here (mm_forbids_zeropage?)");
-	return ok && census.zero == 1;
+			 "read faults map a private page: the shared zeropage is forbidden for "
+			 "this process (%s%s); run these benchmarks on a kernel that maps it "
+			 "(make check runs them in a guest)",
+			 pol->cmdline[0] ? "kernel command line: " : "mm_forbids_zeropage()",
+			 pol->cmdline);
+		return false;
+	case KMB_ZEROPAGE_UNKNOWN:
+		break;
+	}
+	snprintf(reason, len, "cannot tell whether read faults map the shared zeropage: %s",
+		 pol->evidence);
+	return false;
 }
 
 static bool probe_madv_populate(char *reason, size_t len)
@@ -159,23 +311,107 @@ static bool probe_thp(char *reason, size_t len)
 	return false;
 }
 
+/* THP enabled for MADV_HUGEPAGE ranges and the huge zeropage on, for this process. */
+static int thp_allow_huge_zero(char *reason, size_t len)
+{
+	char line[128], mode[32], err[256];
+	uint64_t use_zero = 0;
+
+	if (kmb_read_line(THP_DIR "/enabled", line, sizeof(line))) {
+		snprintf(reason, len, "cannot read " THP_DIR "/enabled");
+		return -1;
+	}
+	kmb_sysfs_selected(line, mode, sizeof(mode));
+	if (!strcmp(mode, "never") && kmb_knob_set(THP_DIR "/enabled", "madvise", err, sizeof(err))) {
+		snprintf(reason, len, "THP is [never] and cannot be enabled: %s", err);
+		return -1;
+	}
+	if (kmb_read_u64(THP_DIR "/use_zero_page", &use_zero) ||
+	    (use_zero != 1 && kmb_knob_set(THP_DIR "/use_zero_page", "1", err, sizeof(err)))) {
+		snprintf(reason, len, THP_DIR "/use_zero_page is %llu and cannot be set: %s",
+			 (unsigned long long)use_zero, err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Runs in a child (probe_in_child): knobs switched on for the probe are the
+ * child's own and put back before it exits. A read fault at the start of a
+ * PMD-aligned MADV_HUGEPAGE range must map the huge zeropage, as the thp
+ * family's census will require; the knobs alone can say yes while the kernel
+ * allocates (mm_forbids_zeropage() covers the huge zeropage too).
+ */
+static bool huge_zero_read_fault(char *reason, size_t len)
+{
+	uint64_t pmd = 0;
+	struct kmb_census census;
+	char err[200], *map, *p;
+	bool ok = false;
+
+	if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) > 0) {
+		snprintf(reason, len, "THP is disabled for this process (prctl PR_SET_THP_DISABLE "
+				      "by a parent)");
+		return false;
+	}
+	if (kmb_read_u64(THP_DIR "/hpage_pmd_size", &pmd) || !pmd) {
+		snprintf(reason, len, "cannot read " THP_DIR "/hpage_pmd_size");
+		return false;
+	}
+	if (thp_allow_huge_zero(reason, len))
+		goto out;
+	map = mmap(NULL, 2 * pmd, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED) {
+		snprintf(reason, len, "cannot tell: mmap: %s", strerror(errno));
+		goto out;
+	}
+	p = (char *)(((uintptr_t)map + pmd - 1) & ~(uintptr_t)(pmd - 1));
+	if (madvise(p, pmd, MADV_HUGEPAGE)) {
+		snprintf(reason, len, "MADV_HUGEPAGE: %s", strerror(errno));
+	} else {
+		(void)*(volatile char *)p;
+		if (kmb_census_take(p, pmd, KMB_CENSUS_AUTO, &census, err, sizeof(err)))
+			snprintf(reason, len, "cannot tell: %s", err);
+		else if (census.zero_huge == pmd / kmb_page_size())
+			ok = true;
+		else if (census.zero)
+			snprintf(reason, len,
+				 "a read fault on a THP range mapped the 4 KiB zeropage, not the "
+				 "huge one (no huge page could be had, or THP fell back)");
+		else if (census.present)
+			snprintf(reason, len,
+				 "a read fault on a THP range mapped %s private page: the huge "
+				 "zeropage is not used here (%s)",
+				 census.present > 1 ? "a huge" : "a",
+				 kmb_zeropage_policy()->policy == KMB_ZEROPAGE_FORBIDDEN
+					 ? "the shared zeropage is forbidden for this process"
+					 : "mm_forbids_zeropage()?");
+		else
+			snprintf(reason, len, "a read fault on a THP range mapped nothing");
+	}
+	munmap(map, 2 * pmd);
+out:
+	kmb_knob_restore_all();
+	return ok;
+}
+
 static bool probe_huge_zeropage(char *reason, size_t len)
 {
-	const char *path = THP_DIR "/use_zero_page";
-	uint64_t val;
+	const char *why;
 
-	if (!kmb_cap_has(KMB_CAP_THP, NULL)) {
-		snprintf(reason, len, "transparent hugepages unavailable");
+	if (!kmb_cap_has(KMB_CAP_THP, &why)) {
+		snprintf(reason, len, "transparent hugepages unavailable: %s", why);
 		return false;
 	}
-	if (!file_exists(path)) {
-		snprintf(reason, len, "no %s (Linux 3.8+)", path);
+	if (!file_exists(THP_DIR "/use_zero_page")) {
+		snprintf(reason, len, "no " THP_DIR "/use_zero_page (Linux 3.8+)");
 		return false;
 	}
-	if ((kmb_read_u64(path, &val) == 0 && val == 1) || file_writable(path))
-		return true;
-	snprintf(reason, len, "%s is 0 and setting it needs root", path);
-	return false;
+	if (!kmb_cap_has(KMB_CAP_PAGEMAP_CENSUS, &why)) {
+		snprintf(reason, len, "cannot tell without a page census: %s", why);
+		return false;
+	}
+	return probe_in_child(huge_zero_read_fault, reason, len);
 }
 
 static int uffd_open(char *reason, size_t len)

@@ -29,6 +29,32 @@ enum kmb_cap {
 	KMB_CAP_COUNT
 };
 
+/*
+ * Whether read faults on anonymous memory map the shared zeropage here: a fact
+ * of the environment (recorded in every manifest as "zeropage"), found by
+ * behaviour, not by knobs. "forbidden" is mm_forbids_zeropage(): s390 KVM
+ * processes before Linux 6.10 ("s390/mm: Re-enable the shared zeropage for
+ * !PV and !skeys KVM guests"), some hypervisors' guest kernels.
+ */
+enum kmb_zeropage_policy_kind {
+	KMB_ZEROPAGE_UNKNOWN,
+	KMB_ZEROPAGE_ALLOWED,
+	KMB_ZEROPAGE_FORBIDDEN,
+};
+
+struct kmb_zeropage_policy {
+	enum kmb_zeropage_policy_kind policy;
+	char method[96];	/* how it was found ("read faults on 16 fresh pages, ...") */
+	char evidence[160];	/* what the probe saw */
+	char cmdline[160];	/* kernel command-line parameters naming the zeropage */
+};
+
+/* Probed once per process. */
+const struct kmb_zeropage_policy *kmb_zeropage_policy(void);
+const char *kmb_zeropage_policy_name(enum kmb_zeropage_policy_kind kind);
+/* {"policy": "allowed"|"forbidden"|"unknown", "method", "evidence", "cmdline"?} */
+json_t *kmb_zeropage_policy_json(void);
+
 /* Probe once (cached); true if available, else *reason says why not. */
 bool kmb_cap_has(enum kmb_cap cap, const char **reason);
 /* Short stable name ("pagemap_scan"). */

@@ -23,6 +23,7 @@
 #define PM_PRESENT (1ULL << 63)
 #define PM_PFN_MASK ((1ULL << 55) - 1)
 #define THP_SYSFS "/sys/kernel/mm/transparent_hugepage/"
+#define KPF_ZERO_PAGE 24 /* include/uapi/linux/kernel-page-flags.h */
 
 static const char pfn_hidden[] = "census unavailable: /proc/self/pagemap hides PFNs "
 				 "without CAP_SYS_ADMIN and PAGEMAP_SCAN is not supported";
@@ -37,7 +38,8 @@ static int scan_errno;
  * child holds no such reference, hence the pid.
  */
 static struct {
-	pid_t pid;	    /* 0: not found yet */
+	pid_t pid;	    /* 0: not probed yet */
+	bool have_zero;	    /* read faults map a (verified) 4 KiB zeropage */
 	uint64_t zero;	    /* PFN of the (first) 4 KiB zeropage */
 	uint64_t zero_hi;   /* last PFN of the zeropages: s390x and MIPS colour them */
 	uint64_t huge;	    /* first PFN of the huge zero folio */
@@ -46,7 +48,7 @@ static struct {
 
 static bool is_small_zero(uint64_t pfn)
 {
-	return pfn >= zpfn.zero && pfn <= zpfn.zero_hi;
+	return zpfn.have_zero && pfn >= zpfn.zero && pfn <= zpfn.zero_hi;
 }
 
 const char *kmb_census_method_name(enum kmb_census_method method)
@@ -163,89 +165,145 @@ static int read_entry(int fd, uintptr_t addr, uint64_t *entry, char *err, size_t
 }
 
 /*
- * PFN that a read fault maps at the first page of a fresh len-byte mapping
- * aligned to align: the zeropage, or the huge one under MADV_HUGEPAGE.
+ * Whether /proc/kpageflags (root only) marks pfn as a zero page (KPF_ZERO_PAGE
+ * is set for the 4 KiB zeropages and the huge zero folio alike): 1 yes, 0 no,
+ * -1 cannot tell.
  */
-static int fault_pfn(int fd, size_t len, size_t align, int advice, uint64_t *pfn, char *err,
-		     size_t errlen)
+static int kpageflags_zero(uint64_t pfn)
+{
+	uint64_t flags;
+	ssize_t n;
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &flags, sizeof(flags), (off_t)(pfn * sizeof(flags)));
+	close(fd);
+	if (n != (ssize_t)sizeof(flags))
+		return -1;
+	return (flags >> KPF_ZERO_PAGE) & 1;
+}
+
+/* A read-only anonymous mapping of len bytes aligned to align, or NULL. */
+static char *map_aligned(size_t len, size_t align, char **base)
 {
 	char *map = mmap(NULL, len + align, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uintptr_t addr;
-	uint64_t entry = 0;
+
+	if (map == MAP_FAILED)
+		return NULL;
+	*base = map;
+	return (char *)(((uintptr_t)map + align - 1) & ~(uintptr_t)(align - 1));
+}
+
+/*
+ * Read-fault n pages (one every step bytes) of two live mappings at the same
+ * alignment and read their pagemap entries. A PFN both map at the same index
+ * is shared, so it is a zero page: two private pages never share a PFN while
+ * both mappings live. This is what makes a candidate trustworthy where read
+ * faults allocate (mm_forbids_zeropage) and the PFNs of fresh private pages
+ * are often contiguous, which a span test alone would take for zeropages.
+ * Returns 0 with ent[2][n] filled, or -1 with err set.
+ */
+static int fault_twice(int fd, size_t n, size_t step, size_t align, int advice,
+		       uint64_t (*ent)[PFN_CHUNK], char *err, size_t errlen)
+{
+	size_t len = n * step, k, i;
+	char *base[2] = { NULL, NULL }, *m[2];
 	int ret = 0;
 
-	if (map == MAP_FAILED) {
-		snprintf(err, errlen, "census: mmap for zero PFN probe failed: %s",
-			 strerror(errno));
-		return -1;
+	for (k = 0; k < 2; k++) {
+		m[k] = map_aligned(len, align, &base[k]);
+		if (!m[k]) {
+			snprintf(err, errlen, "census: mmap for the zero PFN probe failed: %s",
+				 strerror(errno));
+			ret = -1;
+			break;
+		}
+		madvise(m[k], len, advice);
+		for (i = 0; i < n; i++)
+			(void)*(volatile char *)(m[k] + i * step);
 	}
-	addr = ((uintptr_t)map + align - 1) & ~(uintptr_t)(align - 1);
-	if (madvise((void *)addr, len, advice) && advice == MADV_HUGEPAGE)
-		ret = 1; /* no THP: there is no huge zeropage to find */
-	if (!ret) {
-		(void)*(volatile char *)addr;
-		ret = read_entry(fd, addr, &entry, err, errlen);
+	for (k = 0; k < 2 && !ret; k++) {
+		for (i = 0; i < n && !ret; i++)
+			ret = read_entry(fd, (uintptr_t)(m[k] + i * step), &ent[k][i], err,
+					 errlen);
 	}
-	munmap(map, len + align);
-	*pfn = (entry & PM_PRESENT) ? entry & PM_PFN_MASK : 0;
+	for (k = 0; k < 2; k++) {
+		if (base[k])
+			munmap(base[k], len + align);
+	}
 	return ret;
 }
 
-/* Only a huge read fault with use_zero_page=1 maps the huge zero folio. */
+static uint64_t entry_pfn(uint64_t entry)
+{
+	return (entry & PM_PRESENT) ? entry & PM_PFN_MASK : 0;
+}
+
+/*
+ * The 4 KiB zeropages. Architectures with coloured zeropages (s390x: one per
+ * cache colour, 128 of them with 1G) map a virtual address to one of several
+ * zero PFNs, so fault a range larger than any colouring twice and take the
+ * span of the PFNs shared between the two. None shared: read faults allocate
+ * here, and no PFN counts as a zeropage. kpageflags, where readable, must
+ * agree.
+ */
+static int find_small_zero(int fd, char *err, size_t errlen)
+{
+	static uint64_t ent[2][PFN_CHUNK];
+	size_t ps = kmb_page_size(), n = PFN_CHUNK, i;
+	uint64_t lo = UINT64_MAX, hi = 0, a, b;
+
+	zpfn.have_zero = false;
+	if (fault_twice(fd, n, ps, n * ps, MADV_NOHUGEPAGE, ent, err, errlen))
+		return -1;
+	for (i = 0; i < n; i++) {
+		a = entry_pfn(ent[0][i]);
+		b = entry_pfn(ent[1][i]);
+		if (((ent[0][i] & PM_PRESENT) && !a) || ((ent[1][i] & PM_PRESENT) && !b)) {
+			snprintf(err, errlen, "%s", pfn_hidden);
+			return -1;
+		}
+		if (!a || a != b)
+			continue;
+		lo = a < lo ? a : lo;
+		hi = a > hi ? a : hi;
+	}
+	if (lo == UINT64_MAX || hi - lo >= n || !kpageflags_zero(lo) || !kpageflags_zero(hi))
+		return 0;
+	zpfn.zero = lo;
+	zpfn.zero_hi = hi;
+	zpfn.have_zero = true;
+	return 0;
+}
+
+/*
+ * The huge zero folio: the PFN a read fault maps at the start of two
+ * MADV_HUGEPAGE ranges, when they share it and it is PMD-aligned. THP off
+ * for us, use_zero_page=0 or a forbidden zeropage leave it unknown.
+ */
 static void find_huge_zero(int fd)
 {
+	static uint64_t ent[2][PFN_CHUNK];
 	char err[128];
-	uint64_t pmd_size, use_zero, npfn, pfn;
+	uint64_t pmd_size, npfn, pfn;
 
 	zpfn.huge_npfn = 0;
-	if (kmb_read_u64(THP_SYSFS "hpage_pmd_size", &pmd_size) ||
-	    kmb_read_u64(THP_SYSFS "use_zero_page", &use_zero) || use_zero != 1)
+	if (kmb_read_u64(THP_SYSFS "hpage_pmd_size", &pmd_size))
 		return;
 	npfn = pmd_size / kmb_page_size();
-	if (fault_pfn(fd, pmd_size, pmd_size, MADV_HUGEPAGE, &pfn, err, sizeof(err)))
+	if (!npfn || fault_twice(fd, 1, pmd_size, pmd_size, MADV_HUGEPAGE, ent, err, sizeof(err)))
 		return;
-	/* THP off for us (or no memory): the fault mapped the 4 KiB zeropage. */
-	if (!pfn || is_small_zero(pfn) || !npfn || pfn % npfn)
+	pfn = entry_pfn(ent[0][0]);
+	if (!pfn || pfn != entry_pfn(ent[1][0]) || pfn % npfn || is_small_zero(pfn) ||
+	    !kpageflags_zero(pfn))
 		return;
 	zpfn.huge = pfn;
 	zpfn.huge_npfn = npfn;
 }
 
-/*
- * Architectures with coloured zeropages (s390x: one per cache colour, 128 of
- * them with 1G) map a virtual address to one of several zero PFNs. Read-fault
- * a range larger than any colouring and take the span of PFNs it got; a span
- * wider than the range itself cannot be zeropages, so keep the single PFN.
- */
-static void find_zero_colours(int fd)
-{
-	size_t ps = kmb_page_size(), n = 1024, i;
-	uint64_t lo = zpfn.zero, hi = zpfn.zero, entry, pfn;
-	char err[128], *m = mmap(NULL, n * ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	zpfn.zero_hi = zpfn.zero;
-	if (m == MAP_FAILED)
-		return;
-	madvise(m, n * ps, MADV_NOHUGEPAGE);
-	for (i = 0; i < n; i++) {
-		(void)*(volatile char *)(m + i * ps);
-		if (read_entry(fd, (uintptr_t)m + i * ps, &entry, err, sizeof(err)) ||
-		    !(entry & PM_PRESENT))
-			continue;
-		pfn = entry & PM_PFN_MASK;
-		lo = pfn < lo ? pfn : lo;
-		hi = pfn > hi ? pfn : hi;
-	}
-	munmap(m, n * ps);
-	if (hi - lo < n) {
-		zpfn.zero = lo;
-		zpfn.zero_hi = hi;
-	}
-}
-
 static int pfn_probe(char *err, size_t errlen)
 {
-	size_t ps = kmb_page_size();
 	int fd, ret;
 
 	if (zpfn.pid == getpid())
@@ -253,13 +311,8 @@ static int pfn_probe(char *err, size_t errlen)
 	fd = open_pagemap(err, errlen);
 	if (fd < 0)
 		return -1;
-	ret = fault_pfn(fd, ps, ps, MADV_NOHUGEPAGE, &zpfn.zero, err, errlen);
-	if (!ret && !zpfn.zero) {
-		snprintf(err, errlen, "%s", pfn_hidden);
-		ret = -1;
-	}
+	ret = find_small_zero(fd, err, errlen);
 	if (!ret) {
-		find_zero_colours(fd);
 		find_huge_zero(fd);
 		zpfn.pid = getpid();
 	}

@@ -286,6 +286,7 @@ json_t *kmb_env_capture(void)
 	put(env, "kernel", kernel_json(have_uts ? &uts : NULL));
 	put(env, "mm", mm_json());
 	put(env, "cgroup", cgroup_json());
+	put(env, "zeropage", kmb_zeropage_policy_json());
 	put(env, "capabilities", kmb_caps_json());
 	put(env, "tool", tool_json());
 	put(env, "build", build_json());
@@ -387,6 +388,11 @@ static void print_mm(const json_t *env, FILE *out)
 		human_bytes(json_object_get(mm, "swap_total_bytes"), a, sizeof(a)));
 	fprintf(out, "cgroup: %s, memory controller %s\n", str(get(env, "cgroup", "version")),
 		json_is_true(get(env, "cgroup", "memory_controller")) ? "present" : "missing");
+	fprintf(out, "zeropage: %s (%s: %s)", str(get(env, "zeropage", "policy")),
+		str(get(env, "zeropage", "method")), str(get(env, "zeropage", "evidence")));
+	if (json_is_string(get(env, "zeropage", "cmdline")))
+		fprintf(out, "; kernel command line: %s", str(get(env, "zeropage", "cmdline")));
+	fputc('\n', out);
 }
 
 /* jansson's iterators take a non-const object; nothing here modifies it. */
