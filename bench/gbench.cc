@@ -1,53 +1,126 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The C interface of gbench.h over Google Benchmark. This is the project's only
- * C++: it converts between the C handles and benchmark::State /
- * benchmark::internal::Benchmark and builds the argv Google Benchmark parses.
+ * C++: it converts between the C handles and benchmark::State, and drives the
+ * repetitions.
+ *
+ * kmb runs the repetitions itself, one Google Benchmark run of one repetition
+ * at a time, instead of passing --benchmark_repetitions: it decides the order
+ * (interleaved rounds), can add repetitions (gb_more_fn) and reports progress.
+ * It also keeps clear of a defect of Google Benchmark 1.7 (Debian 12): with
+ * several repetitions, ComputeStats() reads reports[0].statistics, which is
+ * never set for a repetition that reported an error; when the first of them
+ * failed and two others did not, the aggregates were built from an
+ * uninitialised pointer (fixed upstream in "Skip errored runs when computing
+ * repetition statistics"). A single repetition per run never gets there.
  */
 #include "gbench.h"
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
 #include <sstream>
-#include <unistd.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "config.h"
 
 namespace {
 
+using Run = benchmark::BenchmarkReporter::Run;
+
 benchmark::State &as_state(gb_state *st)
 {
 	return *reinterpret_cast<benchmark::State *>(st);
 }
 
-benchmark::internal::Benchmark *as_bench(gb_bench *b)
-{
-	return reinterpret_cast<benchmark::internal::Benchmark *>(b);
-}
+/* A registered benchmark: everything needed to hand it to Google Benchmark again. */
+struct Bench {
+	std::string name;
+	gb_run_fn fn;
+	void *data;
+	std::vector<int64_t> args;
+	bool manual_time = false;
+	int64_t iterations = 0;
+	benchmark::TimeUnit unit = benchmark::kNanosecond;
+	int repetitions = 0; /* 0: the run's default */
+};
 
+std::vector<std::unique_ptr<Bench>> registered;
 std::string build_type;
 
 /*
- * File output keeps every repetition and drops Google Benchmark's aggregates:
- * the samples are what `kmb compare` and compare.py need, and the aggregates'
- * CoV of a constant counter is 0/0, written as NaN, which is not JSON.
+ * The display reporter of every run: collects the runs of each repetition and
+ * passes them on to Google Benchmark's console when that is wanted. (A file
+ * reporter would need --benchmark_out; the JSON is rendered at the end.)
  */
-class RepetitionsJSONReporter : public benchmark::JSONReporter {
-public:
-	void ReportRuns(const std::vector<Run> &runs) override
-	{
-		std::vector<Run> kept;
+class Collector : public benchmark::BenchmarkReporter {
+	benchmark::ConsoleReporter *console;
+	bool context_shown = false;
 
-		for (const auto &run : runs) {
+public:
+	std::vector<Run> runs;
+
+	explicit Collector(benchmark::ConsoleReporter *console_) : console(console_)
+	{
+	}
+	bool ReportContext(const Context &context) override
+	{
+		if (!console || context_shown)
+			return true;
+		context_shown = true;
+		return console->ReportContext(context);
+	}
+	void ReportRuns(const std::vector<Run> &reports) override
+	{
+		for (const auto &run : reports) {
 			if (run.run_type != Run::RT_Aggregate)
-				kept.push_back(run);
+				runs.push_back(run);
 		}
-		if (!kept.empty())
-			JSONReporter::ReportRuns(kept);
+		if (console)
+			console->ReportRuns(reports);
 	}
 };
+
+void register_with_library(const Bench &b)
+{
+	auto *gb = benchmark::RegisterBenchmark(b.name.c_str(), [&b](benchmark::State &st) {
+		b.fn(reinterpret_cast<gb_state *>(&st), b.data);
+	});
+	for (int64_t a : b.args)
+		gb->Arg(a);
+	if (b.manual_time)
+		gb->UseManualTime();
+	if (b.iterations)
+		gb->Iterations(b.iterations);
+	gb->Unit(b.unit);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0)
+{
+	return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/* The whole document: Google Benchmark's own JSON writer over the collected runs. */
+char *render_json(const std::vector<Run> &runs)
+{
+	std::ostringstream out, err;
+	benchmark::JSONReporter json;
+
+	json.SetOutputStream(&out);
+	json.SetErrorStream(&err);
+	json.ReportContext(benchmark::BenchmarkReporter::Context());
+	for (const auto &run : runs)
+		json.ReportRuns(std::vector<Run>{ run });
+	json.Finalize();
+	return strdup(out.str().c_str());
+}
 
 } // namespace
 
@@ -55,30 +128,33 @@ extern "C" {
 
 gb_bench *gb_register(const char *name, gb_run_fn fn, void *data)
 {
-	auto *b = benchmark::RegisterBenchmark(name, [fn, data](benchmark::State &st) {
-		fn(reinterpret_cast<gb_state *>(&st), data);
-	});
-	return reinterpret_cast<gb_bench *>(b);
+	auto b = std::make_unique<Bench>();
+
+	b->name = name;
+	b->fn = fn;
+	b->data = data;
+	registered.push_back(std::move(b));
+	return reinterpret_cast<gb_bench *>(registered.back().get());
 }
 
 void gb_arg(gb_bench *b, int64_t value)
 {
-	as_bench(b)->Arg(value);
+	reinterpret_cast<Bench *>(b)->args.push_back(value);
 }
 
 void gb_use_manual_time(gb_bench *b)
 {
-	as_bench(b)->UseManualTime();
+	reinterpret_cast<Bench *>(b)->manual_time = true;
 }
 
 void gb_iterations(gb_bench *b, int64_t n)
 {
-	as_bench(b)->Iterations(n);
+	reinterpret_cast<Bench *>(b)->iterations = n;
 }
 
 void gb_repetitions(gb_bench *b, int n)
 {
-	as_bench(b)->Repetitions(n);
+	reinterpret_cast<Bench *>(b)->repetitions = n;
 }
 
 void gb_time_unit(gb_bench *b, enum gb_time_unit unit)
@@ -86,7 +162,7 @@ void gb_time_unit(gb_bench *b, enum gb_time_unit unit)
 	static const benchmark::TimeUnit units[] = { benchmark::kNanosecond,
 						     benchmark::kMicrosecond,
 						     benchmark::kMillisecond, benchmark::kSecond };
-	as_bench(b)->Unit(units[unit]);
+	reinterpret_cast<Bench *>(b)->unit = units[unit];
 }
 
 bool gb_keep_running(gb_state *st)
@@ -148,54 +224,103 @@ void gb_add_context(const char *key, const char *value)
 	benchmark::AddCustomContext(key, value);
 }
 
+double gb_result_counter(const struct gb_run_result *r, const char *name, bool *found)
+{
+	const Run *run = static_cast<const Run *>(r->priv);
+	auto it = run->counters.find(name);
+
+	if (found)
+		*found = it != run->counters.end();
+	return it == run->counters.end() ? 0 : it->second.value;
+}
+
 int gb_run(const struct gb_run_options *opts)
 {
 	/*
-	 * Static: Google Benchmark keeps pointers into argv (the executable name
-	 * printed in every later context), so the strings must outlive the run.
+	 * Static: Google Benchmark keeps a pointer to argv[0] (the executable
+	 * name of every later context), so the string must outlive the run.
 	 */
-	static std::vector<std::string> args;
-	static std::vector<char *> argv;
+	static char arg0[] = "kmb";
+	static char *argv[] = { arg0, nullptr };
+	static bool initialised;
+	int argc = 1;
 
-	args.assign({ "kmb" });
-	argv.clear();
-	int argc;
-
-	args.push_back("--benchmark_repetitions=" + std::to_string(opts->repetitions));
-	/* Keep every repetition in the output: the samples are what compare uses. */
-	args.push_back("--benchmark_report_aggregates_only=false");
-	args.push_back("--benchmark_display_aggregates_only=false");
-	if (opts->random_interleaving)
-		args.push_back("--benchmark_enable_random_interleaving=true");
-	if (opts->json_out) {
-		args.push_back(std::string("--benchmark_out=") + opts->json_out);
-		args.push_back("--benchmark_out_format=json");
+	if (!initialised) {
+		benchmark::Initialize(&argc, argv);
+		initialised = true;
 	}
-	for (auto &a : args)
-		argv.push_back(&a[0]);
-	argv.push_back(nullptr);
-	argc = static_cast<int>(args.size());
-	benchmark::Initialize(&argc, argv.data());
-	if (benchmark::ReportUnrecognizedArguments(argc, argv.data()))
-		return -1;
 
-	std::ostringstream sink;
-	/* Counters as name=value: the families report different ones. */
 	benchmark::ConsoleReporter console(isatty(STDOUT_FILENO)
 						   ? benchmark::ConsoleReporter::OO_Color
 						   : benchmark::ConsoleReporter::OO_None);
-	RepetitionsJSONReporter file;
-	if (opts->quiet) {
-		console.SetOutputStream(&sink);
-		console.SetErrorStream(&sink);
+	Collector collector(opts->console ? &console : nullptr);
+	std::vector<int> done(registered.size(), 0);
+	std::vector<size_t> order;
+	std::mt19937 rng(std::random_device{}());
+	auto wanted = [&](size_t i) {
+		int reps = registered[i]->repetitions ? registered[i]->repetitions
+						      : opts->repetitions;
+		if (opts->more)
+			return opts->more((unsigned)i, done[i], opts->arg);
+		return done[i] < reps;
+	};
+
+	for (int round = 0;; round++) {
+		order.clear();
+		for (size_t i = 0; i < registered.size(); i++) {
+			if (wanted(i))
+				order.push_back(i);
+		}
+		if (order.empty())
+			break;
+		if (opts->random_interleaving)
+			std::shuffle(order.begin(), order.end(), rng);
+		for (size_t i : order) {
+			const Bench &b = *registered[i];
+			auto t0 = std::chrono::steady_clock::now();
+			size_t before = collector.runs.size();
+
+			benchmark::ClearRegisteredBenchmarks();
+			register_with_library(b);
+			benchmark::RunSpecifiedBenchmarks(&collector);
+			benchmark::ClearRegisteredBenchmarks();
+			for (size_t k = before; k < collector.runs.size(); k++) {
+				Run &run = collector.runs[k];
+				struct gb_run_result res = {};
+
+				run.family_index = (int64_t)i;
+				run.per_family_instance_index = 0;
+				run.repetition_index = done[i];
+				res.bench = (unsigned)i;
+				res.name = b.name.c_str();
+				res.repetition = done[i];
+				res.round = round;
+				res.error = run.error_occurred;
+				res.message = run.error_message.c_str();
+				res.real_time = run.GetAdjustedRealTime();
+				res.time_unit = benchmark::GetTimeUnitString(run.time_unit);
+				res.seconds = seconds_since(t0);
+				res.priv = &run;
+				if (opts->progress)
+					opts->progress(&res, opts->arg);
+			}
+			done[i]++;
+		}
 	}
-	size_t ran = opts->json_out ? benchmark::RunSpecifiedBenchmarks(&console, &file)
-				    : benchmark::RunSpecifiedBenchmarks(&console);
+	/* Every run carries the repetition count its benchmark ended with. */
+	for (auto &run : collector.runs)
+		run.repetitions = done[(size_t)run.family_index];
+	if (opts->json)
+		*opts->json = render_json(collector.runs);
+	size_t ran = 0;
+	for (int n : done)
+		ran += n > 0;
 	return static_cast<int>(ran);
 }
 
 void gb_clear(void)
 {
+	registered.clear();
 	benchmark::ClearRegisteredBenchmarks();
 }
 

@@ -59,15 +59,41 @@ bool gb_failed(gb_state *st);
 /* Key/value added to the "context" object of the JSON output. */
 void gb_add_context(const char *key, const char *value);
 
+/* One repetition of one benchmark, as it finished (for progress reports). */
+struct gb_run_result {
+	unsigned bench;		/* registration index */
+	const char *name;
+	int repetition;		/* 0-based */
+	int round;		/* 0-based pass over the benchmarks */
+	bool error;		/* an error or a skip (message says which) */
+	const char *message;
+	double real_time;	/* per iteration, in time_unit */
+	const char *time_unit;	/* "ns", "us", "ms", "s" */
+	double seconds;		/* wall time of the whole repetition, setup included */
+	const void *priv;
+};
+typedef void (*gb_progress_fn)(const struct gb_run_result *r, void *arg);
+/* Whether benchmark bench should run another repetition after done of them. */
+typedef bool (*gb_more_fn)(unsigned bench, int done, void *arg);
+
 struct gb_run_options {
-	int repetitions;	/* >= 1 */
-	const char *json_out;	/* JSON file written by Google Benchmark, or NULL */
-	bool random_interleaving; /* interleave repetitions of different benchmarks */
-	bool quiet;		/* no console output */
+	int repetitions;	/* >= 1, unless more decides */
+	bool random_interleaving; /* shuffle the benchmarks within each round */
+	bool console;		/* show Google Benchmark's own console output */
+	gb_progress_fn progress; /* called after every repetition, or NULL */
+	gb_more_fn more;	/* NULL: `repetitions` of each */
+	void *arg;		/* for progress and more */
+	char **json;		/* out: the JSON document (malloc'd), or NULL */
 };
 
-/* Run every registered benchmark; returns how many ran, -1 on error. */
+/*
+ * Run every registered benchmark in rounds (one repetition of each per round)
+ * and render Google Benchmark's JSON with every repetition and no aggregates.
+ * Returns how many benchmarks ran, -1 on error.
+ */
 int gb_run(const struct gb_run_options *opts);
+/* A counter of a finished repetition; 0 and *found false when it has none. */
+double gb_result_counter(const struct gb_run_result *r, const char *name, bool *found);
 /* Forget every registered benchmark. */
 void gb_clear(void);
 

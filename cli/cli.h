@@ -4,6 +4,7 @@
 #define KMB_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <jansson.h>
 
 struct kmb_command {
@@ -34,6 +35,13 @@ const char *cli_results_root(const char *given);
 
 /* The default benchmark sizes for this host; returns the count. */
 int cli_default_sizes(uint64_t *sizes, int max, int quick);
+
+struct kmb_selection;
+/*
+ * The skipped instances of a selection grouped by identical reason, one
+ * "[n] reason" block per reason with its benchmark names, most common first.
+ */
+void cli_print_skip_groups(const struct kmb_selection *sel, FILE *out);
 
 /* Environment with the benchmark library facts added (build.benchmark). */
 json_t *cli_capture_env(void);

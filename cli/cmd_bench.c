@@ -35,18 +35,10 @@ struct bench_opts {
 	long repetitions;
 	bool quick;
 	bool interleave;
+	bool verbose;
 	const char *out;
 	const char *results;
 };
-
-/* Temporary JSON output: deleted by the signal handler if we are stopped. */
-static char gb_tmp_path[4300];
-
-static void remove_tmp_output(void)
-{
-	if (gb_tmp_path[0])
-		unlink(gb_tmp_path);
-}
 
 static void bench_usage(void)
 {
@@ -59,6 +51,7 @@ static void bench_usage(void)
 	       "  -r, --repetitions N    samples per benchmark (default %d, --quick %d)\n"
 	       "  -q, --quick            small sizes and few repetitions (a smoke run)\n"
 	       "      --no-interleave    run each benchmark's repetitions back to back\n"
+	       "  -v, --verbose          also show Google Benchmark's console output\n"
 	       "  -o, --out DIR          write the run into DIR (must be empty or new)\n"
 	       "  -R, --results DIR      results tree (default $KMB_RESULTS or ./results)\n"
 	       "      --pv-image FILE    s390x Secure Execution image for the teardown_pv family\n"
@@ -77,6 +70,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "repetitions", required_argument, NULL, 'r' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "no-interleave", no_argument, NULL, 'I' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "results", required_argument, NULL, 'R' },
 		{ "pv-image", required_argument, NULL, 'P' },
@@ -87,7 +81,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:s:r:qo:R:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:s:r:qvo:R:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->filter = optarg;
@@ -109,6 +103,9 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 'I':
 			o->interleave = false;
+			break;
+		case 'v':
+			o->verbose = true;
 			break;
 		case 'o':
 			o->out = optarg;
@@ -183,17 +180,60 @@ static json_t *plan_json(const struct bench_opts *o, const struct kmb_selection 
 static void print_plan(const struct kmb_selection *sel, const struct bench_opts *o,
 		       const char *dir)
 {
-	unsigned i;
-
 	printf("kmb bench: %u benchmark(s) to run, %u skipped, %ld repetition(s) each\n",
 	       sel->runnable, sel->count - sel->runnable, o->repetitions);
-	for (i = 0; i < sel->count; i++) {
-		if (sel->items[i].skip_reason[0])
-			printf("  skip %s: %s\n", sel->items[i].ctx.name,
-			       sel->items[i].skip_reason);
-	}
+	cli_print_skip_groups(sel, stdout);
 	printf("kmb bench: writing %s\n", dir);
 	fflush(stdout);
+}
+
+/* Progress: one line per round of repetitions, with what failed in it. */
+struct progress {
+	int rounds;
+	int round;	/* the round being run */
+	unsigned runs;	/* repetitions finished */
+	unsigned total; /* repetitions planned */
+	unsigned errors;
+	uint64_t start_ns;
+};
+
+static void on_run(const struct gb_run_result *r, void *arg)
+{
+	struct progress *p = arg;
+	double elapsed;
+
+	p->runs++;
+	if (r->error && strncmp(r->message, "skipped: ", 9)) {
+		p->errors++;
+		printf("  FAILED %s (repetition %d): %s\n", r->name, r->repetition + 1, r->message);
+	}
+	if (p->runs % (p->total / (unsigned)p->rounds ? p->total / (unsigned)p->rounds : 1) &&
+	    p->runs != p->total)
+		return;
+	elapsed = (double)(kmb_now_ns() - p->start_ns) / 1e9;
+	printf("kmb bench: round %d/%d done, %u/%u repetitions, %u failed, %.0f s elapsed, "
+	       "about %.0f s left\n",
+	       r->round + 1, p->rounds, p->runs, p->total, p->errors, elapsed,
+	       elapsed / p->runs * (p->total - p->runs));
+	fflush(stdout);
+}
+
+/* "N ran, N skipped, N failed" over the instances of the selection. */
+static void print_counts(const struct kmb_selection *sel, const json_t *summary)
+{
+	json_t *benches = json_object_get(summary, "benchmarks"), *e;
+	unsigned ran = 0, skipped = sel->count - sel->runnable, failed = 0;
+	const char *name;
+
+	json_object_foreach(benches, name, e) {
+		if (json_object_get(e, "error"))
+			failed++;
+		else if (json_object_get(e, "skipped"))
+			skipped++;
+		else
+			ran++;
+	}
+	printf("kmb bench: %u ran, %u skipped, %u failed\n", ran, skipped, failed);
 }
 
 static void add_context(const struct kmb_run *run)
@@ -208,26 +248,26 @@ static void add_context(const struct kmb_run *run)
 		gb_add_context("kmb_census_method", kmb_census_method_name(method));
 }
 
-/* Check Google Benchmark's output is whole, then move it into place. */
-static int commit_bench_json(const struct kmb_run *run, json_t **out, char *err, size_t errlen)
+/* Check the JSON document is whole, then write it into place atomically. */
+static int commit_bench_json(const struct kmb_run *run, const char *text, json_t **out,
+			     char *err, size_t errlen)
 {
 	char path[4300];
 	json_error_t jerr;
-	json_t *doc = json_load_file(gb_tmp_path, 0, &jerr);
+	json_t *doc = text ? json_loads(text, 0, &jerr) : NULL;
 
 	if (!doc || !json_is_array(json_object_get(doc, "benchmarks"))) {
-		snprintf(err, errlen, "benchmark output %s is not complete JSON: %s", gb_tmp_path,
-			 doc ? "no \"benchmarks\" array" : jerr.text);
+		snprintf(err, errlen, "the benchmark output is not complete JSON: %s",
+			 !text ? "none was produced" : doc ? "no \"benchmarks\" array" : jerr.text);
 		json_decref(doc);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/bench.json", run->dir);
-	if (kmb_commit_file(gb_tmp_path, path)) {
+	if (kmb_write_atomic(path, text, strlen(text))) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		json_decref(doc);
 		return -1;
 	}
-	gb_tmp_path[0] = '\0';
 	*out = doc;
 	return 0;
 }
@@ -235,28 +275,34 @@ static int commit_bench_json(const struct kmb_run *run, json_t **out, char *err,
 static int run_benchmarks(struct kmb_run *run, const struct bench_opts *o,
 			  struct kmb_selection *sel)
 {
+	struct progress prog = { .rounds = (int)o->repetitions,
+				 .total = sel->runnable * (unsigned)o->repetitions,
+				 .start_ns = kmb_now_ns() };
+	char *text = NULL;
 	struct gb_run_options gopts = {
 		.repetitions = (int)o->repetitions,
 		.random_interleaving = o->interleave,
+		.console = o->verbose,
+		.progress = on_run,
+		.arg = &prog,
+		.json = &text,
 	};
 	json_t *doc = NULL, *summary;
-	char err[512], path[4300];
+	char err[512] = "", path[4300];
 	int failures;
 
-	snprintf(path, sizeof(path), "%s/bench.json", run->dir);
-	kmb_tmp_name(path, gb_tmp_path, sizeof(gb_tmp_path));
-	gopts.json_out = gb_tmp_path;
 	add_context(run);
 	kmb_register_selection(sel);
-	if (gb_run(&gopts) < 0 || commit_bench_json(run, &doc, err, sizeof(err))) {
-		if (gb_tmp_path[0])
-			kmb_err("%s", err[0] ? err : "Google Benchmark failed to run");
-		remove_tmp_output();
+	if (gb_run(&gopts) < 0 || commit_bench_json(run, text, &doc, err, sizeof(err))) {
+		kmb_err("%s", err[0] ? err : "Google Benchmark failed to run");
+		free(text);
 		return -1;
 	}
+	free(text);
 	summary = kmb_summary_build(doc);
 	failures = kmb_summary_failures(summary);
 	kmb_summary_print(summary, stdout);
+	print_counts(sel, summary);
 	snprintf(path, sizeof(path), "%s/summary.json", run->dir);
 	if (kmb_json_write_atomic(path, summary))
 		kmb_perr("cannot write %s", path);
@@ -303,7 +349,7 @@ int cmd_bench(int argc, char **argv)
 		return KMB_EXIT_USAGE;
 	}
 	json_object_set_new(run.manifest, "bench", plan_json(&o, &sel));
-	kmb_knob_install_handlers(remove_tmp_output);
+	kmb_knob_install_handlers(NULL);
 	if (kmb_run_save(&run, err, sizeof(err))) {
 		kmb_err("%s", err);
 		ret = KMB_EXIT_USAGE;

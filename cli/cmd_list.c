@@ -27,10 +27,86 @@ static json_t *instance_json(const struct kmb_instance *inst)
 			 inst->skip_reason[0] ? inst->skip_reason : NULL);
 }
 
+/* Reasons in first-seen order with their instance counts. */
+struct skip_group {
+	const char *reason;
+	unsigned count;
+};
+
+static unsigned skip_groups(const struct kmb_selection *sel, struct skip_group *groups)
+{
+	unsigned i, g, n = 0;
+
+	for (i = 0; i < sel->count; i++) {
+		const char *reason = sel->items[i].skip_reason;
+
+		if (!reason[0])
+			continue;
+		for (g = 0; g < n && strcmp(groups[g].reason, reason); g++)
+			;
+		if (g == n)
+			groups[n++] = (struct skip_group){ reason, 0 };
+		groups[g].count++;
+	}
+	return n;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct skip_group *x = a, *y = b;
+
+	return x->count == y->count ? 0 : x->count > y->count ? -1 : 1;
+}
+
+static unsigned group_of(const struct skip_group *groups, unsigned n, const char *reason)
+{
+	unsigned g;
+
+	for (g = 0; g < n && strcmp(groups[g].reason, reason); g++)
+		;
+	return g;
+}
+
+void cli_print_skip_groups(const struct kmb_selection *sel, FILE *out)
+{
+	struct skip_group *groups = calloc(sel->count + 1, sizeof(*groups));
+	unsigned i, g, n, col;
+
+	if (!groups)
+		return;
+	n = skip_groups(sel, groups);
+	qsort(groups, n, sizeof(*groups), by_count);
+	for (g = 0; g < n; g++) {
+		fprintf(out, "  [%u] %u skipped: %s\n     ", g + 1, groups[g].count,
+			groups[g].reason);
+		col = 5;
+		for (i = 0; i < sel->count; i++) {
+			const char *name = sel->items[i].ctx.name;
+
+			if (strcmp(sel->items[i].skip_reason, groups[g].reason))
+				continue;
+			if (col > 5 && col + strlen(name) + 1 > 100) {
+				fprintf(out, "\n     ");
+				col = 5;
+			}
+			col += (unsigned)fprintf(out, " %s", name);
+		}
+		fputc('\n', out);
+	}
+	free(groups);
+}
+
 static void print_text(const struct kmb_selection *sel)
 {
 	const struct kmb_family *fam, *shown = NULL;
-	unsigned i;
+	struct skip_group *groups = calloc(sel->count + 1, sizeof(*groups));
+	unsigned i, ngroups = 0;
+	char status[32];
+
+	if (groups) {
+		ngroups = skip_groups(sel, groups);
+		qsort(groups, ngroups, sizeof(*groups), by_count);
+	}
 
 	for (i = 0; i < sel->count; i++) {
 		const struct kmb_instance *inst = &sel->items[i];
@@ -43,10 +119,18 @@ static void print_text(const struct kmb_selection *sel)
 			printf("%s%s: %s\n", shown ? "\n" : "", fam->name, fam->summary);
 			shown = fam;
 		}
-		printf("  %-40s %-10s %s\n", inst->ctx.name,
-		       inst->skip_reason[0] ? "skipped" : "available", inst->ctx.def->summary);
 		if (inst->skip_reason[0])
-			printf("  %-40s %-10s reason: %s\n", "", "", inst->skip_reason);
+			snprintf(status, sizeof(status), "skipped [%u]",
+				 group_of(groups, ngroups, inst->skip_reason) + 1);
+		else
+			snprintf(status, sizeof(status), "available");
+		printf("  %-40s %-12s %s\n", inst->ctx.name, status, inst->ctx.def->summary);
+	}
+	free(groups);
+	if (sel->runnable < sel->count) {
+		printf("\n%u of %u skipped on this host, by reason:\n", sel->count - sel->runnable,
+		       sel->count);
+		cli_print_skip_groups(sel, stdout);
 	}
 }
 
