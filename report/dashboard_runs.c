@@ -102,6 +102,22 @@ static json_t *judged_samples(const json_t *samples)
 	return out;
 }
 
+/* Benchmarks that failed (not skipped) in the run, with their messages. */
+static json_t *failed_benchmarks(const json_t *errors)
+{
+	json_t *out = json_object(), *msg;
+	const char *bench, *text;
+
+	json_object_foreach((json_t *)errors, bench, msg)
+	{
+		text = json_string_value(msg);
+		if (!text || !strncmp(text, "skipped: ", 9))
+			continue;
+		json_object_set(out, bench, msg);
+	}
+	return out;
+}
+
 /* The manifest as kmb_env_diff() needs it, without the benchmark name lists. */
 static json_t *env_of(const json_t *manifest)
 {
@@ -109,6 +125,7 @@ static json_t *env_of(const json_t *manifest)
 
 	json_object_del(bench, "selected");
 	json_object_del(bench, "skipped");
+	json_object_del(bench, "needs");
 	return env;
 }
 
@@ -209,13 +226,14 @@ static json_t *read_run(const char *results, const char *dir, const char *fp)
 	kernel = json_object_get(env, "kernel");
 	snprintf(path, sizeof(path), "%s/compare.html", dir);
 	rec = json_pack(
-		"{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b}", "fp", fp, "ok", 1,
+		"{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "fp", fp, "ok", 1,
 		"host", dash_jstr_or(env, "host", "unknown"), "cpu",
 		dash_jstr_or(json_object_get(env, "cpu"), "model", "unknown CPU"), "arch",
 		dash_jstr_or(env, "arch", "?"), "kernel", dash_jstr_or(kernel, "release", "?"),
 		"start", dash_jstr_or(r.manifest, "start_time", ""), "command",
 		dash_jstr_or(r.manifest, "command", ""), "env", env_of(r.manifest), "samples",
-		judged_samples(r.samples), "compare_html", access(path, R_OK) == 0);
+		judged_samples(r.samples), "failed", failed_benchmarks(r.errors), "compare_html",
+		access(path, R_OK) == 0);
 	if (rec)
 		read_stress(dir, rec);
 	kmb_result_close(&r);

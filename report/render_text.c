@@ -3,6 +3,7 @@
 #include "compare.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,10 +56,51 @@ static void summary_line(const json_t *report, FILE *out, const char *bold, cons
 		bold, (int)get(s, "regressions", NULL), (int)get(s, "improvements", NULL),
 		(int)get(s, "unchanged", NULL), (int)get(s, "noisy", NULL),
 		(int)get(s, "judged", NULL), (int)get(s, "not_judged", NULL), reset);
+	if (get(s, "lost", NULL) > 0)
+		fprintf(out, "; %d benchmark(s) ran in base but not in cand", (int)get(s, "lost", NULL));
+	if (get(s, "failed_in_cand", NULL) > 0)
+		fprintf(out, "; %d failed in cand", (int)get(s, "failed_in_cand", NULL));
 	if (json_is_object(worst))
 		fprintf(out, "; worst regression: %s %s %+.1f%%", str(worst, "benchmark"),
 			str(worst, "metric"), 100 * get(worst, "change", NULL));
 	fputc('\n', out);
+}
+
+static const char *opt(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* Benchmarks that did not run in both; markdown as a table, text as lines. */
+static void outcomes(const json_t *report, FILE *out, int md, int color)
+{
+	const json_t *rows = json_object_get(report, "benchmarks"), *row;
+	size_t i;
+
+	if (!json_array_size(rows))
+		return;
+	if (md)
+		fprintf(out, "\n| benchmark | status | base | cand |\n|---|---|---|---|\n");
+	else
+		fprintf(out, "\nbenchmarks that did not run in both:\n");
+	json_array_foreach(rows, i, row) {
+		bool bad = json_is_true(json_object_get(row, "regression"));
+		const char *b = *opt(row, "base") ? opt(row, "base") : "ran";
+		const char *c = *opt(row, "cand") ? opt(row, "cand") : "ran";
+
+		if (md) {
+			fprintf(out, "| %s | %s%s%s%s%s | %s | %s |\n", str(row, "benchmark"),
+				bad ? "**" : "", str(row, "status"), bad ? "**" : "",
+				*opt(row, "note") ? "; " : "", opt(row, "note"), b, c);
+			continue;
+		}
+		fprintf(out, "  %s%-16s%s %s%s%s\n    base: %s\n    cand: %s\n",
+			color && bad ? RED : "", str(row, "status"), color && bad ? RESET : "",
+			str(row, "benchmark"), *opt(row, "note") ? " -- " : "", opt(row, "note"), b,
+			c);
+	}
 }
 
 static void header(const json_t *report, FILE *out)
@@ -94,6 +136,7 @@ void kmb_render_text(const json_t *report, FILE *out, int color, int all)
 
 	header(report, out);
 	summary_line(report, out, color ? BOLD : "", color ? RESET : "");
+	outcomes(report, out, 0, color);
 	fprintf(out, "\n%-30s %-26s %-26s %8s %7s  %s\n", "metric", "base median [95% CI]",
 		"cand median [95% CI]", "change", "p", "verdict");
 	json_array_foreach(json_object_get(report, "metrics"), i, row) {
@@ -147,6 +190,7 @@ void kmb_render_markdown(const json_t *report, FILE *out)
 			free(vc);
 		}
 	}
+	outcomes(report, out, 1, 0);
 	fprintf(out, "\n| benchmark | metric | base median | cand median | change | p | verdict |\n"
 		     "|---|---|---:|---:|---:|---:|---|\n");
 	json_array_foreach(json_object_get(report, "metrics"), i, row) {

@@ -23,8 +23,12 @@ finish() {
 	exit 0
 }
 
-# A private scratch directory, removed at exit.
-scratch=$(mktemp -d "$KMB_TEST_TMP/$(basename "$0").XXXXXX")
+# A private scratch directory, removed at exit. Without one the test cannot
+# run at all: a hard error (99), not a failure of what it tests.
+scratch=$(mktemp -d "$KMB_TEST_TMP/$(basename "$0").XXXXXX") || {
+	echo "ERROR: cannot create a scratch directory in $KMB_TEST_TMP" >&2
+	exit 99
+}
 # Knob restore records of this test stay out of the real state directory.
 export KMB_STATE_DIR="$scratch/state"
 cleanup_scratch() { rm -rf "$scratch"; }
@@ -49,6 +53,17 @@ one_line_error() {
 	lines=$(wc -l <"$scratch/err")
 	[ "$lines" -eq 1 ] || fail "expected a one-line error, got $lines lines: $(cat "$scratch/err")"
 	grep -q -- "$1" "$scratch/err" || fail "error does not mention '$1': $(cat "$scratch/err")"
+}
+
+# uses WHAT: say in the test log what the test relies on and where it runs,
+# with the host facts that decide which branch of a test is taken.
+uses() {
+	local policy
+	policy=$("$KMB" env --json 2>/dev/null | "$PY" -c '
+import json, sys
+print(json.load(sys.stdin).get("zeropage", {}).get("policy", "unknown"))' 2>/dev/null)
+	echo "USES: $* (host $(uname -n), kernel $(uname -r), $(uname -m)," \
+		"zeropage ${policy:-unknown}, /dev/kvm $([ -e /dev/kvm ] && echo present || echo absent))"
 }
 
 # py CODE [ARGS]: run a Python check with the system interpreter (json module).
