@@ -363,7 +363,7 @@ int cmd_bench(int argc, char **argv)
 		return KMB_EXIT_USAGE;
 	}
 	json_object_set_new(run.manifest, "bench", plan_json(&o, &sel));
-	kmb_knob_install_handlers(NULL);
+	kmb_knob_install_handlers(kmb_run_mark_interrupted);
 	if (kmb_run_save(&run, err, sizeof(err))) {
 		kmb_err("%s", err);
 		ret = KMB_EXIT_USAGE;

@@ -5,6 +5,8 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -160,6 +162,72 @@ int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, js
 	return kmb_run_save(run, err, errlen);
 }
 
+/*
+ * What a fatal signal writes: the manifest as last saved, with status
+ * "interrupted", rendered ahead of time because a signal handler cannot use
+ * jansson. Two slots, so that the handler always sees a whole text while the
+ * next one is prepared.
+ */
+static struct {
+	char *text[2];
+	size_t len[2];
+	volatile sig_atomic_t slot; /* -1: nothing armed */
+	char path[4200];
+	char tmp[4300];
+} interrupt_note = { .slot = -1 };
+
+static void prepare_interrupt_note(const struct kmb_run *run)
+{
+	json_t *m = json_deep_copy(run->manifest);
+	int next = interrupt_note.slot == 0 ? 1 : 0;
+	char *text;
+
+	if (!m)
+		return;
+	json_object_set_new(m, "status", json_string("interrupted"));
+	json_object_set_new(m, "end_reason",
+			    json_string("stopped by a signal (SIGINT, SIGTERM or SIGHUP) before "
+					"the run finished"));
+	text = json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(m);
+	if (!text)
+		return;
+	free(interrupt_note.text[next]);
+	interrupt_note.text[next] = text;
+	interrupt_note.len[next] = strlen(text);
+	path_join(interrupt_note.path, sizeof(interrupt_note.path), run->dir, "manifest.json");
+	snprintf(interrupt_note.tmp, sizeof(interrupt_note.tmp), "%s/.manifest.json" KMB_TMP_INFIX "%d",
+		 run->dir, (int)getpid());
+	interrupt_note.slot = next;
+}
+
+void kmb_run_mark_interrupted(void)
+{
+	int slot = interrupt_note.slot, fd;
+	const char *p;
+	size_t left;
+	ssize_t n;
+
+	if (slot < 0)
+		return;
+	interrupt_note.slot = -1;
+	fd = open(interrupt_note.tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	for (p = interrupt_note.text[slot], left = interrupt_note.len[slot]; left;) {
+		n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		p += n;
+		left -= (size_t)n;
+	}
+	if (left || fsync(fd) || rename(interrupt_note.tmp, interrupt_note.path))
+		unlink(interrupt_note.tmp);
+	close(fd);
+}
+
 int kmb_run_save(struct kmb_run *run, char *err, size_t errlen)
 {
 	char path[4200];
@@ -169,6 +237,10 @@ int kmb_run_save(struct kmb_run *run, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (!strcmp(json_string_value(json_object_get(run->manifest, "status")) ?: "", "running"))
+		prepare_interrupt_note(run);
+	else
+		interrupt_note.slot = -1;
 	return 0;
 }
 
@@ -189,6 +261,7 @@ int kmb_run_finish(struct kmb_run *run, const char *status, char *err, size_t er
 
 void kmb_run_close(struct kmb_run *run)
 {
+	interrupt_note.slot = -1;
 	if (run->lock_fd >= 0)
 		close(run->lock_fd);
 	run->lock_fd = -1;

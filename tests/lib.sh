@@ -41,7 +41,8 @@ expect_exit() {
 	"$@" >"$scratch/out" 2>"$scratch/err"
 	got=$?
 	if [ "$got" -ne "$want" ]; then
-		fail "'$*' exited $got, expected $want; stderr: $(head -c 400 "$scratch/err")"
+		fail "'$*' exited $got, expected $want; stderr (last lines): $(tail -n 15 "$scratch/err")"
+		grep -E 'FAILED|failed|error' "$scratch/out" | head -n 20 >&2
 		return 1
 	fi
 	return 0
