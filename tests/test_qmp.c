@@ -544,12 +544,12 @@ static void qemu_quit(struct kmb_qmp *q)
 static bool on_path(const char *name)
 {
 	const char *path = getenv("PATH");
-	char *copy = strdup(path ? path : "/usr/bin:/bin"), *dir, *save = NULL;
+	char *copy = strdup(path ? path : "/usr/bin:/bin"), *d, *save = NULL;
 	char full[4096];
 	bool found = false;
 
-	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(full, sizeof(full), "%s/%s", *dir ? dir : ".", name);
+	for (d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		snprintf(full, sizeof(full), "%s/%s", *d ? d : ".", name);
 		found = access(full, X_OK) == 0;
 	}
 	free(copy);
