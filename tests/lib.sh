@@ -67,6 +67,22 @@ print(json.load(sys.stdin).get("zeropage", {}).get("policy", "unknown"))' 2>/dev
 		"zeropage ${policy:-unknown}, /dev/kvm $([ -e /dev/kvm ] && echo present || echo absent))"
 }
 
+# fetched VAR WHAT CMD...: run one of the project's setup scripts and set VAR
+# to the last line of its output (a path). Exit 75 means the package archive
+# could not be reached: a skip. Any other failure is the script's bug: a
+# failure.
+fetched() {
+	local var=$1 what=$2 rc
+	shift 2
+	"$@" >"$scratch/fetched.out" 2>"$scratch/fetched.err"
+	rc=$?
+	case $rc in
+	0) printf -v "$var" '%s' "$(tail -n 1 "$scratch/fetched.out")" ;;
+	75) skip "cannot fetch $what: $(tail -n 1 "$scratch/fetched.err")" ;;
+	*) fail "$* exited $rc: $(tail -n 3 "$scratch/fetched.err")"; finish ;;
+	esac
+}
+
 # py CODE [ARGS]: run a Python check with the system interpreter (json module).
 py() {
 	local code=$1
