@@ -936,6 +936,11 @@ static void compare_environment(FILE *out, const json_t *report)
 		esc(out, json_string_value(d));
 		fputs("</p>\n", out);
 	}
+	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d) {
+		fputs("<p class=\"warn\"><strong>warning:</strong> ", out);
+		esc(out, json_string_value(json_object_get(d, "text")));
+		fputs("</p>\n", out);
+	}
 	if (!json_array_size(json_object_get(env, "diff")))
 		return;
 	fputs("<table class=\"env\">\n<tr><th>environment</th><th>base</th><th>cand</th></tr>\n",

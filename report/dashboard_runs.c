@@ -118,6 +118,29 @@ static json_t *failed_benchmarks(const json_t *errors)
 	return out;
 }
 
+/* Benchmarks of the run that need the shared zeropage (or the huge one). */
+static json_t *zeropage_benchmarks(const json_t *manifest)
+{
+	json_t *needs = json_object_get(json_object_get(manifest, "bench"), "needs"), *caps, *cap;
+	json_t *out = json_array();
+	const char *bench;
+	size_t i;
+
+	json_object_foreach(needs, bench, caps)
+	{
+		json_array_foreach(caps, i, cap)
+		{
+			const char *c = json_string_value(cap);
+
+			if (c && (!strcmp(c, "zeropage") || !strcmp(c, "huge_zeropage"))) {
+				json_array_append_new(out, json_string(bench));
+				break;
+			}
+		}
+	}
+	return out;
+}
+
 /* The manifest as kmb_env_diff() needs it, without the benchmark name lists. */
 static json_t *env_of(const json_t *manifest)
 {
@@ -226,13 +249,14 @@ static json_t *read_run(const char *results, const char *dir, const char *fp)
 	kernel = json_object_get(env, "kernel");
 	snprintf(path, sizeof(path), "%s/compare.html", dir);
 	rec = json_pack(
-		"{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "fp", fp, "ok", 1,
+		"{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "fp", fp, "ok", 1,
 		"host", dash_jstr_or(env, "host", "unknown"), "cpu",
 		dash_jstr_or(json_object_get(env, "cpu"), "model", "unknown CPU"), "arch",
 		dash_jstr_or(env, "arch", "?"), "kernel", dash_jstr_or(kernel, "release", "?"),
 		"start", dash_jstr_or(r.manifest, "start_time", ""), "command",
 		dash_jstr_or(r.manifest, "command", ""), "env", env_of(r.manifest), "samples",
-		judged_samples(r.samples), "failed", failed_benchmarks(r.errors), "compare_html",
+		judged_samples(r.samples), "failed", failed_benchmarks(r.errors),
+		"zeropage_benchmarks", zeropage_benchmarks(r.manifest), "compare_html",
 		access(path, R_OK) == 0);
 	if (rec)
 		read_stress(dir, rec);

@@ -164,6 +164,11 @@ static void environment(const json_t *report, FILE *out)
 		esc(out, json_string_value(d));
 		fputs("</p>\n", out);
 	}
+	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d) {
+		fputs("<p class=\"warn\"><strong>warning:</strong> ", out);
+		esc(out, json_string_value(json_object_get(d, "text")));
+		fputs("</p>\n", out);
+	}
 	if (!json_array_size(json_object_get(env, "diff"))) {
 		fputs("<p>No difference in the recorded environment.</p>\n", out);
 		return;

@@ -122,6 +122,8 @@ static void header(const json_t *report, FILE *out)
 	}
 	json_array_foreach(json_object_get(env, "warnings"), i, d)
 		fprintf(out, "warning: %s\n", json_string_value(d));
+	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d)
+		fprintf(out, "warning: %s\n", str(d, "text"));
 	fprintf(out, "alpha %.3g, noise floor max(%.0f%%, %.3g x CoV); change: + is better\n",
 		get(report, "alpha", NULL), 100 * get(report, "noise_floor", "min"),
 		get(report, "noise_floor", "cov_multiplier"));
@@ -178,6 +180,8 @@ void kmb_render_markdown(const json_t *report, FILE *out)
 	summary_line(report, out, "", "");
 	json_array_foreach(json_object_get(env, "warnings"), i, d)
 		fprintf(out, "\n> **warning**: %s\n", json_string_value(d));
+	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d)
+		fprintf(out, "\n> **warning**: %s\n", str(d, "text"));
 	if (json_array_size(json_object_get(env, "diff"))) {
 		fprintf(out, "\n| environment | base | cand |\n|---|---|---|\n");
 		json_array_foreach(json_object_get(env, "diff"), i, d) {
