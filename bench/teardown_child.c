@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -146,7 +147,9 @@ static void describe_status(int status, char *buf, size_t len)
 /* The child gets 30 s plus 10 s per GiB to populate; more means trouble. */
 static int child_wait_ready(struct td_child *c, uint64_t size, char *err, size_t errlen)
 {
-	int timeout_s = 30 + (int)(size / KMB_GIB) * 10, ret, status;
+	uint64_t secs = 30 + size / KMB_GIB * 10;
+	/* In 64 bits and capped: poll() takes an int of milliseconds. */
+	int timeout_s = secs > INT_MAX / 1000 ? INT_MAX / 1000 : (int)secs, ret, status;
 	struct pollfd pfd = { .fd = c->ready_fd, .events = POLLIN };
 	struct ready_msg msg;
 	char how[64];

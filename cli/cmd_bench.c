@@ -91,6 +91,8 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 							sizeof(err));
 			if (o->nsizes < 0)
 				return cli_usage_error("%s", err);
+			if (cli_check_sizes(o->sizes, o->nsizes))
+				return KMB_EXIT_USAGE;
 			o->sizes_given = true;
 			break;
 		case 'r':

@@ -5,6 +5,7 @@
 #include "dashboard_priv.h"
 #include "atomic.h"
 #include "compare.h"
+#include "jsonload.h"
 #include "envdiff.h"
 #include "results.h"
 #include "rundir.h"
@@ -174,7 +175,7 @@ static void read_stress(const char *dir, json_t *rec)
 	char path[4500], name[256];
 	json_t *stress = json_object(), *bad = json_object(), *doc;
 	struct dirent **names;
-	json_error_t jerr;
+	char err[600];
 	int i, n;
 
 	snprintf(path, sizeof(path), "%s/stress", dir);
@@ -183,9 +184,9 @@ static void read_stress(const char *dir, json_t *rec)
 		snprintf(name, sizeof(name), "%.*s", (int)strlen(names[i]->d_name) - 5,
 			 names[i]->d_name);
 		snprintf(path, sizeof(path), "%s/stress/%s", dir, names[i]->d_name);
-		doc = json_load_file(path, 0, &jerr);
+		doc = kmb_json_load(path, KMB_JSON_MAX_BYTES, NULL, err, sizeof(err));
 		if (!doc)
-			json_object_set_new(bad, name, json_sprintf("%s: %s", path, jerr.text));
+			json_object_set_new(bad, name, json_string(err));
 		else if (!valid_invariants(json_object_get(doc, "invariants")))
 			json_object_set_new(bad, name,
 					    json_sprintf("%s: field \"invariants\" is not an array "

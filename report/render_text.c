@@ -73,6 +73,35 @@ static const char *opt(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
+/*
+ * Text inside a markdown table cell: "|" would end the cell and HTML would be
+ * rendered by the reader's markdown, so both are escaped.
+ */
+static void md_esc(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '|':
+			fputs("\\|", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '\n':
+			fputc(' ', out);
+			break;
+		default:
+			fputc(*s, out);
+		}
+	}
+}
+
 /* Benchmarks that did not run in both; markdown as a table, text as lines. */
 static void outcomes(const json_t *report, FILE *out, int md, int color)
 {
@@ -91,9 +120,18 @@ static void outcomes(const json_t *report, FILE *out, int md, int color)
 		const char *c = *opt(row, "cand") ? opt(row, "cand") : "ran";
 
 		if (md) {
-			fprintf(out, "| %s | %s%s%s%s%s | %s | %s |\n", str(row, "benchmark"),
-				bad ? "**" : "", str(row, "status"), bad ? "**" : "",
-				*opt(row, "note") ? "; " : "", opt(row, "note"), b, c);
+			fputs("| ", out);
+			md_esc(out, str(row, "benchmark"));
+			fprintf(out, " | %s%s%s", bad ? "**" : "", str(row, "status"), bad ? "**" : "");
+			if (*opt(row, "note")) {
+				fputs("; ", out);
+				md_esc(out, opt(row, "note"));
+			}
+			fputs(" | ", out);
+			md_esc(out, b);
+			fputs(" | ", out);
+			md_esc(out, c);
+			fputs(" |\n", out);
 			continue;
 		}
 		fprintf(out, "  %s%-16s%s %s%s%s\n    base: %s\n    cand: %s\n",
@@ -175,21 +213,38 @@ void kmb_render_markdown(const json_t *report, FILE *out)
 	size_t i;
 	int hidden = 0;
 
-	fprintf(out, "**kmb compare**: `%s` (kernel %s) vs `%s` (kernel %s)\n\n", str(b, "path"),
-		str(b, "kernel"), str(c, "path"), str(c, "kernel"));
+	fputs("**kmb compare**: ", out);
+	md_esc(out, str(b, "path"));
+	fputs(" (kernel ", out);
+	md_esc(out, str(b, "kernel"));
+	fputs(") vs ", out);
+	md_esc(out, str(c, "path"));
+	fputs(" (kernel ", out);
+	md_esc(out, str(c, "kernel"));
+	fputs(")\n\n", out);
 	summary_line(report, out, "", "");
 	json_array_foreach(json_object_get(env, "warnings"), i, d)
-		fprintf(out, "\n> **warning**: %s\n", json_string_value(d));
-	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d)
-		fprintf(out, "\n> **warning**: %s\n", str(d, "text"));
+	{
+		fputs("\n> **warning**: ", out);
+		md_esc(out, json_string_value(d));
+		fputc('\n', out);
+	}
+	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d) {
+		fputs("\n> **warning**: ", out);
+		md_esc(out, str(d, "text"));
+		fputc('\n', out);
+	}
 	if (json_array_size(json_object_get(env, "diff"))) {
 		fprintf(out, "\n| environment | base | cand |\n|---|---|---|\n");
 		json_array_foreach(json_object_get(env, "diff"), i, d) {
 			char *vb = json_dumps(json_object_get(d, "base"), JSON_ENCODE_ANY);
 			char *vc = json_dumps(json_object_get(d, "cand"), JSON_ENCODE_ANY);
 
-			fprintf(out, "| %s | `%s` | `%s` |\n", str(d, "field"), vb ? vb : "null",
-				vc ? vc : "null");
+			fprintf(out, "| %s | ", str(d, "field"));
+			md_esc(out, vb ? vb : "null");
+			fputs(" | ", out);
+			md_esc(out, vc ? vc : "null");
+			fputs(" |\n", out);
 			free(vb);
 			free(vc);
 		}
@@ -204,8 +259,11 @@ void kmb_render_markdown(const json_t *report, FILE *out)
 			hidden++;
 			continue;
 		}
-		fprintf(out, "| %s | %s | %.4g | %.4g | %+.1f%% | %.3g | %s%s%s |\n",
-			str(row, "benchmark"), str(row, "metric"),
+		fputs("| ", out);
+		md_esc(out, str(row, "benchmark"));
+		fputs(" | ", out);
+		md_esc(out, str(row, "metric"));
+		fprintf(out, " | %.4g | %.4g | %+.1f%% | %.3g | %s%s%s |\n",
 			get(row, "base", "median"), get(row, "cand", "median"),
 			100 * get(row, "change", NULL), get(row, "p", NULL),
 			!strcmp(v, "regression") ? "**" : "", v,

@@ -299,6 +299,34 @@ static void test_malformed_record(void)
 	CHECK(count_records() == 0);
 }
 
+/*
+ * Records are writes done as root at the next start: one naming a file that
+ * is not a knob kmb changes (outside /sys/kernel/mm, /proc/sys and, here,
+ * the test's knob directory) is not replayed, and such a file cannot be set.
+ */
+static void test_outside_roots(void)
+{
+	char outside[] = "/tmp/kmb-test-knob-outside.XXXXXX";
+	char victim[300], rec[512], text[600], err[512];
+
+	if (!mkdtemp(outside)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(victim, sizeof(victim), "%s/victim", outside);
+	write_file(victim, "precious\n");
+	snprintf(rec, sizeof(rec), "%s/999999998.restore", knobs_dir);
+	snprintf(text, sizeof(text), "%s\toverwritten\n", victim);
+	write_file(rec, text);
+	CHECK(kmb_knob_recover(0) == 0);
+	CHECK_STREQ(knob_value(victim), "precious");
+	CHECK(count_records() == 0);
+	CHECK(kmb_knob_set(victim, "x", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "not under /sys/kernel/mm or /proc/sys") != NULL);
+	CHECK_STREQ(knob_value(victim), "precious");
+	kmb_rm_rf(outside);
+}
+
 /* A record named after our pid was left by a dead process: replayed, not lost. */
 static void test_stale_own_record(void)
 {
@@ -339,6 +367,8 @@ int main(int argc, char **argv)
 	}
 	path_in_tmp(state, sizeof(state), "state");
 	setenv("KMB_STATE_DIR", state, 1);
+	/* The test's knobs are plain files in tmpdir. */
+	setenv("KMB_TEST_KNOB_ROOT", tmpdir, 1);
 	snprintf(knobs_dir, sizeof(knobs_dir), "%s/knobs", state);
 	CHECK_STREQ(kmb_state_dir(), state);
 
@@ -355,6 +385,7 @@ int main(int argc, char **argv)
 	test_bad_knobs();
 	test_malformed_record();
 	test_stale_own_record();
+	test_outside_roots();
 
 	kmb_rm_rf(tmpdir);
 	CHECK_DONE();
