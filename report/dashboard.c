@@ -631,8 +631,14 @@ int kmb_dashboard_build(const struct kmb_dashboard_opts *o, struct kmb_dashboard
 	/* A missing chart still leaves a whole site, but it is an error. */
 	ret = emit_site(&s, err, errlen) ? -1 : 0;
 	sum->seconds = (double)(kmb_now_ns() - t0) / 1e9;
-	if (save_state(&s, err, errlen))
+	/* The first failure is the one to report: the page, not the state after it. */
+	if (ret) {
+		char later[512];
+
+		save_state(&s, later, sizeof(later));
+	} else if (save_state(&s, err, errlen)) {
 		ret = -1;
+	}
 out:
 	if (lock_fd >= 0)
 		close(lock_fd);
