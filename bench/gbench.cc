@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "config.h"
+#include "metric.h"
 
 namespace {
 
@@ -54,6 +56,17 @@ struct Bench {
 
 std::vector<std::unique_ptr<Bench>> registered;
 std::string build_type;
+/* Every metric's declared direction, by name: what the emitter said it means. */
+std::map<std::string, std::string> directions;
+
+const char *direction_of(unsigned flags)
+{
+	if (flags & GB_LOWER_IS_BETTER)
+		return "lower";
+	if (flags & GB_HIGHER_IS_BETTER)
+		return "higher";
+	return "none";
+}
 
 /*
  * The display reporter of every run: collects the runs of each repetition and
@@ -192,6 +205,7 @@ void gb_counter(gb_state *st, const char *name, double value, unsigned flags)
 		f |= benchmark::Counter::kIsIterationInvariant;
 	as_state(st).counters[name] =
 		benchmark::Counter(value, static_cast<benchmark::Counter::Flags>(f));
+	directions.emplace(name, direction_of(flags));
 }
 
 void gb_set_label(gb_state *st, const char *label)
@@ -310,6 +324,14 @@ int gb_run(const struct gb_run_options *opts)
 	/* Every run carries the repetition count its benchmark ended with. */
 	for (auto &run : collector.runs)
 		run.repetitions = done[(size_t)run.family_index];
+	/*
+	 * The library's own times: real_time is what manual timing measured,
+	 * lower is better; cpu_time also covers the untimed setup.
+	 */
+	directions.emplace("real_time", "lower");
+	directions.emplace("cpu_time", "none");
+	for (const auto &d : directions)
+		benchmark::AddCustomContext(KMB_METRIC_DIRECTION_KEY + d.first, d.second);
 	if (opts->json)
 		*opts->json = render_json(collector.runs);
 	size_t ran = 0;

@@ -19,12 +19,22 @@ typedef struct gb_state gb_state;	/* a running benchmark */
 typedef struct gb_bench gb_bench;	/* a registered benchmark */
 typedef void (*gb_run_fn)(gb_state *st, void *data);
 
+/*
+ * A counter says how to read it where it is emitted: lower or higher is
+ * better, or neither (a census count, a setting), which is never judged. The
+ * direction goes into bench.json's context (lib/metric.h), where kmb compare
+ * and the dashboard read it.
+ */
 enum gb_counter_flags {
-	GB_COUNTER_PLAIN = 0,
+	GB_COUNTER_PLAIN = 0,			/* not judged: a census or a fact */
 	GB_COUNTER_RATE = 1 << 0,		/* value / elapsed seconds */
 	GB_COUNTER_AVG_ITERATIONS = 1 << 1,	/* value / iterations */
 	GB_COUNTER_ITERATION_INVARIANT = 1 << 2, /* value * iterations */
+	GB_LOWER_IS_BETTER = 1 << 3,		/* a time or a cost */
+	GB_HIGHER_IS_BETTER = 1 << 4,		/* a throughput */
 };
+
+
 
 enum gb_time_unit { GB_NS, GB_US, GB_MS, GB_S };
 

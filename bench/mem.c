@@ -258,7 +258,7 @@ static void report(gb_state *st, const struct page_totals *t)
 
 	if (!t->iterations)
 		return;
-	gb_counter(st, "ns_per_page", (double)t->ns / (double)t->pages, GB_COUNTER_PLAIN);
+	gb_counter(st, "ns_per_page", (double)t->ns / (double)t->pages, GB_LOWER_IS_BETTER);
 	gb_counter(st, "pages", (double)(t->pages / t->iterations), GB_COUNTER_PLAIN);
 	gb_counter(st, "zero_before", (double)t->zero_before_min, GB_COUNTER_PLAIN);
 	gb_counter(st, "zero_after", (double)t->zero_after_max, GB_COUNTER_PLAIN);

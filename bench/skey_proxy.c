@@ -108,11 +108,11 @@ static void report(gb_state *st, const struct proxy_totals *t)
 
 	if (!t->iterations)
 		return;
-	gb_counter(st, "ns_per_page", (double)t->ns / (double)t->pages, GB_COUNTER_PLAIN);
+	gb_counter(st, "ns_per_page", (double)t->ns / (double)t->pages, GB_LOWER_IS_BETTER);
 	/* With f = 0 nothing is unshared: no per-unshared-page cost exists. */
 	if (t->unshared)
 		gb_counter(st, "ns_per_unshared_page", (double)t->ns / (double)t->unshared,
-			   GB_COUNTER_PLAIN);
+			   GB_LOWER_IS_BETTER);
 	gb_counter(st, "pages", (double)t->pages / iters, GB_COUNTER_PLAIN);
 	gb_counter(st, "pages_unshared", (double)t->unshared / iters, GB_COUNTER_PLAIN);
 	gb_counter(st, "zero_before", (double)t->zero_before_min, GB_COUNTER_PLAIN);

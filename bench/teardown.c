@@ -33,12 +33,13 @@
 
 /* ---- shared helpers ---- */
 
-void td_extra(struct td_result *res, const char *name, double value)
+void td_extra(struct td_result *res, const char *name, double value, unsigned direction)
 {
 	if (res->nextra >= TD_MAX_EXTRA)
 		return;
 	res->extra[res->nextra].name = name;
 	res->extra[res->nextra].value = value;
+	res->extra[res->nextra].direction = direction;
 	res->nextra++;
 }
 
@@ -184,6 +185,7 @@ static void add_result(struct td_totals *t, const struct td_result *res)
 	for (i = 0; i < res->nextra; i++) {
 		t->extra_sum.extra[i].name = res->extra[i].name;
 		t->extra_sum.extra[i].value += res->extra[i].value;
+		t->extra_sum.extra[i].direction = res->extra[i].direction;
 	}
 	t->extra_sum.nextra = res->nextra;
 }
@@ -199,19 +201,20 @@ static void report(gb_state *st, const struct td_totals *t)
 	double n = (double)t->iterations;
 	unsigned i;
 
-	gb_counter(st, "ns_per_page", (double)t->fg_ns / (double)t->pages, GB_COUNTER_PLAIN);
-	gb_counter(st, "gib_per_s", bytes / KMB_GIB / (t->bg_ns ? bg_s : fg_s), GB_COUNTER_PLAIN);
+	gb_counter(st, "ns_per_page", (double)t->fg_ns / (double)t->pages, GB_LOWER_IS_BETTER);
+	gb_counter(st, "gib_per_s", bytes / KMB_GIB / (t->bg_ns ? bg_s : fg_s),
+		   GB_HIGHER_IS_BETTER);
 	gb_counter(st, "pages", (double)t->pages / n, GB_COUNTER_PLAIN);
 	gb_counter(st, "rss_before_kib", (double)t->rss_before_min, GB_COUNTER_PLAIN);
 	gb_counter(st, "rss_freed_kib", (double)t->rss_freed_min, GB_COUNTER_PLAIN);
 	if (t->bg_ns) {
-		gb_counter(st, "fg_latency_ns", (double)t->fg_ns / n, GB_COUNTER_PLAIN);
-		gb_counter(st, "bg_gib_per_s", bytes / KMB_GIB / bg_s, GB_COUNTER_PLAIN);
-		gb_counter(st, "bg_seconds", bg_s / n, GB_COUNTER_PLAIN);
+		gb_counter(st, "fg_latency_ns", (double)t->fg_ns / n, GB_LOWER_IS_BETTER);
+		gb_counter(st, "bg_gib_per_s", bytes / KMB_GIB / bg_s, GB_HIGHER_IS_BETTER);
+		gb_counter(st, "bg_seconds", bg_s / n, GB_LOWER_IS_BETTER);
 	}
 	for (i = 0; i < t->extra_sum.nextra; i++)
 		gb_counter(st, t->extra_sum.extra[i].name, t->extra_sum.extra[i].value / n,
-			   GB_COUNTER_PLAIN);
+			   t->extra_sum.extra[i].direction);
 }
 
 void td_run(gb_state *st, const struct kmb_bench_ctx *ctx, td_iteration_fn fn)
@@ -525,7 +528,7 @@ static int deferred_measure(struct td_reaper *reaper, const struct kmb_bench_ctx
 	td_unpin(&pin);
 	if (ret)
 		return -1;
-	td_extra(res, "reaper_own_cpu", own_cpu ? 1.0 : 0.0);
+	td_extra(res, "reaper_own_cpu", own_cpu ? 1.0 : 0.0, 0);
 	return td_range_check_freed(&r, res, err, errlen);
 }
 

@@ -27,6 +27,7 @@ struct td_result {
 	struct {
 		const char *name;
 		double value;
+		unsigned direction; /* GB_LOWER_IS_BETTER, GB_HIGHER_IS_BETTER or 0 */
 	} extra[TD_MAX_EXTRA]; /* variant-specific counters */
 	unsigned nextra;
 };
@@ -37,7 +38,8 @@ typedef int (*td_iteration_fn)(const struct kmb_bench_ctx *ctx, struct td_result
 
 /* The benchmark loop around one iteration function, and the counters. */
 void td_run(gb_state *st, const struct kmb_bench_ctx *ctx, td_iteration_fn fn);
-void td_extra(struct td_result *res, const char *name, double value);
+/* A variant's own counter, with its direction (0: not judged). */
+void td_extra(struct td_result *res, const char *name, double value, unsigned direction);
 
 /*
  * RssAnon of a process (0: this one) in KiB. Returns 0, -1 if the status file

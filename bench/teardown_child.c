@@ -335,8 +335,8 @@ static int kill_and_release(struct td_child *c, uint64_t size, struct td_result 
 		return -1;
 	}
 	res->fg_ns = t1 - t0;
-	td_extra(res, "total_ns", (double)(kmb_now_ns() - t_kill));
-	td_extra(res, "rss_after_kib", (double)after);
+	td_extra(res, "total_ns", (double)(kmb_now_ns() - t_kill), GB_LOWER_IS_BETTER);
+	td_extra(res, "rss_after_kib", (double)after, 0);
 	fill_result(res, size, res->rss_before_kib, after);
 	return 0;
 }
@@ -387,7 +387,7 @@ static int mrelease_iteration(const struct kmb_bench_ctx *ctx, struct td_result 
 			 "attempts: it could not be kept off the CPU here",
 			 MRELEASE_ATTEMPTS);
 	if (!ret)
-		td_extra(res, "victim_exited_first", lost);
+		td_extra(res, "victim_exited_first", lost, 0);
 	return ret ? -1 : 0;
 }
 

@@ -65,7 +65,8 @@ static int kvm_close_iteration(const struct kmb_bench_ctx *ctx, struct td_result
 	}
 	t2 = kmb_now_ns();
 	res->fg_ns = t1 - t0;
-	td_extra(res, "munmap_ns_per_page", (double)(t2 - t1) / (double)(r.len / kmb_page_size()));
+	td_extra(res, "munmap_ns_per_page", (double)(t2 - t1) / (double)(r.len / kmb_page_size()),
+		 GB_LOWER_IS_BETTER);
 	return td_range_check_freed(&r, res, err, errlen);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "results.h"
 #include "jsonload.h"
+#include "metric.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -9,6 +10,20 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+
+/* Whether kmb wrote the file: it declares every metric's direction. */
+static bool has_declarations(const json_t *context)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)context, key, v) {
+		if (!strncmp(key, KMB_METRIC_DIRECTION_KEY, strlen(KMB_METRIC_DIRECTION_KEY)))
+			return true;
+	}
+	return false;
+}
 
 /* Fields of a Google Benchmark run that are not counters. */
 static bool is_standard_field(const char *key)
@@ -28,12 +43,74 @@ static bool is_standard_field(const char *key)
 	return false;
 }
 
-static void add_value(json_t *bench_samples, const char *metric, const char *unit, json_t *value)
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+const char *kmb_metric_direction_guess(const char *metric)
+{
+	static const char *const lower[] = { "real_time", "cpu_time", "ns_per_page", "latency" };
+	static const char *const higher_suffix[] = { "_per_s", "_per_second", "gib_s", "_rate" };
+	static const char *const lower_suffix[] = { "_ns", "_ns_per_page", "_seconds", "_us",
+						    "_ms", "_latency" };
+	size_t i;
+
+	for (i = 0; i < KMB_ARRAY_SIZE(lower); i++) {
+		if (!strcmp(metric, lower[i]))
+			return "lower";
+	}
+	for (i = 0; i < KMB_ARRAY_SIZE(higher_suffix); i++) {
+		if (ends_with(metric, higher_suffix[i]))
+			return "higher";
+	}
+	for (i = 0; i < KMB_ARRAY_SIZE(lower_suffix); i++) {
+		if (ends_with(metric, lower_suffix[i]))
+			return "lower";
+	}
+	return NULL;
+}
+
+/*
+ * How to read a metric: as its emitter declared it in the context, or, for a
+ * file kmb did not write (no declaration at all), by the name's suffix.
+ */
+static const char *direction_of(const json_t *context, const char *metric, const char **why)
+{
+	char key[300];
+	const char *declared;
+
+	snprintf(key, sizeof(key), "%s%s", KMB_METRIC_DIRECTION_KEY, metric);
+	declared = json_string_value(json_object_get(context, key));
+	*why = NULL;
+	if (declared && (!strcmp(declared, "lower") || !strcmp(declared, "higher")))
+		return declared;
+	if (declared) {
+		*why = "declared not judged where it is measured (a census count or a setting)";
+		return NULL;
+	}
+	if (has_declarations(context)) {
+		*why = "no direction declared for this metric";
+		return NULL;
+	}
+	declared = kmb_metric_direction_guess(metric);
+	if (!declared)
+		*why = "no known direction for this metric";
+	return declared;
+}
+
+static void add_value(json_t *bench_samples, const json_t *context, const char *metric,
+		      const char *unit, json_t *value)
 {
 	json_t *m = json_object_get(bench_samples, metric);
+	const char *why, *dir;
 
 	if (!m) {
-		m = json_pack("{s:s, s:[]}", "unit", unit, "values");
+		dir = direction_of(context, metric, &why);
+		m = json_pack("{s:s, s:[], s:s*, s:s*}", "unit", unit, "values", "direction", dir,
+			      "not_judged", why);
 		json_object_set_new(bench_samples, metric, m);
 	}
 	json_array_append(json_object_get(m, "values"), value);
@@ -69,7 +146,7 @@ static int check_run(json_t *run, size_t i, const char *path, char *err, size_t 
 	return 0;
 }
 
-static void add_run(json_t *samples, json_t *errors, json_t *run)
+static void add_run(json_t *samples, json_t *errors, const json_t *context, json_t *run)
 {
 	const char *full = json_string_value(json_object_get(run, "run_name"));
 	const char *unit = json_string_value(json_object_get(run, "time_unit"));
@@ -94,16 +171,18 @@ static void add_run(json_t *samples, json_t *errors, json_t *run)
 				    json_pack("{s:s, s:[], s:s}", "unit", unit, "values",
 					      "not_judged",
 					      "the same measurement as ns_per_page (time per page)"));
-	add_value(b, "real_time", unit, json_object_get(run, "real_time"));
-	add_value(b, "cpu_time", unit, json_object_get(run, "cpu_time"));
+	add_value(b, context, "real_time", unit, json_object_get(run, "real_time"));
+	add_value(b, context, "cpu_time", unit, json_object_get(run, "cpu_time"));
 	/* Under manual time the CPU time also covers the untimed setup. */
-	if (strstr(full ? full : "", "/manual_time"))
+	if (strstr(full ? full : "", "/manual_time")) {
+		json_object_del(json_object_get(b, "cpu_time"), "direction");
 		json_object_set_new(json_object_get(b, "cpu_time"), "not_judged",
 				    json_string("CPU time includes the untimed setup (manual "
 						"timing)"));
+	}
 	json_object_foreach(run, key, v) {
 		if (!is_standard_field(key) && json_is_number(v))
-			add_value(b, key, "", v);
+			add_value(b, context, key, "", v);
 	}
 }
 
@@ -136,7 +215,7 @@ int kmb_result_read_bench(json_t *doc, const char *path, json_t **samples, json_
 		type = json_string_value(json_object_get(run, "run_type"));
 		if (type && strcmp(type, "iteration"))
 			continue; /* aggregates are recomputed from the samples */
-		add_run(*samples, *errors, run);
+		add_run(*samples, *errors, json_object_get(doc, "context"), run);
 	}
 	return 0;
 }

@@ -18,8 +18,12 @@ struct kmb_result {
 	/*
 	 * Samples per benchmark and metric, one value per repetition:
 	 * {"zeropage/read_fault/1G": {"real_time": {"unit": "ms", "values": [...]},
-	 *                             "ns_per_page": {"unit": "", "values": [...]}}}
-	 * Benchmark names without Google Benchmark's suffixes.
+	 *                             "ns_per_page": {"unit": "", "values": [...],
+	 *                                             "direction": "lower"}}}
+	 * Benchmark names without Google Benchmark's suffixes. "direction" is
+	 * "lower" or "higher" (is better) as the emitter declared it in the
+	 * context ("kmb_metric_direction:<metric>"); a metric without one has
+	 * "not_judged" with the reason instead.
 	 */
 	json_t *samples;
 	json_t *errors;		/* {"benchmark": "message"} for failed/skipped ones */
@@ -37,6 +41,12 @@ void kmb_result_close(struct kmb_result *r);
 /* Parse and validate a Google Benchmark document already loaded; 0 or -1 (err). */
 int kmb_result_read_bench(json_t *doc, const char *path, json_t **samples, json_t **errors,
 			  char *err, size_t errlen);
+
+/*
+ * The direction a metric's name suggests ("lower", "higher" or NULL): only
+ * for files kmb did not write, which declare nothing.
+ */
+const char *kmb_metric_direction_guess(const char *metric);
 
 /* Path of baseline NAME under results; -1 if the name is not a valid name. */
 int kmb_baseline_path(const char *results, const char *name, char *buf, size_t len);

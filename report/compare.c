@@ -9,6 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const struct {
+	const char *name, *css;
+} verdicts[KMB_VERDICT_COUNT] = {
+	[KMB_VERDICT_REGRESSION] = { "regression", "regression" },
+	[KMB_VERDICT_IMPROVEMENT] = { "improvement", "improvement" },
+	[KMB_VERDICT_UNCHANGED] = { "unchanged", "unchanged" },
+	[KMB_VERDICT_NOISY] = { "noisy", "noisy" },
+	[KMB_VERDICT_NOT_JUDGED] = { "not judged", "notjudged" },
+	[KMB_VERDICT_NO_BASELINE] = { "no baseline", "nobaseline" },
+};
+
+const char *kmb_verdict_name(enum kmb_verdict v)
+{
+	return (unsigned)v < KMB_VERDICT_COUNT ? verdicts[v].name : "?";
+}
+
+const char *kmb_verdict_class(enum kmb_verdict v)
+{
+	return (unsigned)v < KMB_VERDICT_COUNT ? verdicts[v].css : "unknown";
+}
+
+enum kmb_verdict kmb_verdict_from_name(const char *name)
+{
+	int v;
+
+	for (v = 0; name && v < KMB_VERDICT_COUNT; v++) {
+		if (!strcmp(name, verdicts[v].name))
+			return (enum kmb_verdict)v;
+	}
+	return KMB_VERDICT_NO_BASELINE;
+}
+
 void kmb_compare_defaults(struct kmb_compare_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -16,40 +48,6 @@ void kmb_compare_defaults(struct kmb_compare_opts *o)
 	o->floor_min = 0.02;
 	o->cov_multiplier = 2;
 	o->floor_max = 0.5;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/*
- * Times and per-page costs are lower-is-better, throughputs higher-is-better;
- * census counters and anything unknown are shown but never judged.
- */
-const char *kmb_metric_direction(const char *metric)
-{
-	static const char *const lower[] = { "real_time", "cpu_time", "ns_per_page", "latency" };
-	static const char *const higher_suffix[] = { "_per_s", "_per_second", "gib_s", "_rate" };
-	static const char *const lower_suffix[] = { "_ns", "_ns_per_page", "_seconds", "_us",
-						    "_ms", "_latency" };
-	size_t i;
-
-	for (i = 0; i < KMB_ARRAY_SIZE(lower); i++) {
-		if (!strcmp(metric, lower[i]))
-			return "lower";
-	}
-	for (i = 0; i < KMB_ARRAY_SIZE(higher_suffix); i++) {
-		if (ends_with(metric, higher_suffix[i]))
-			return "higher";
-	}
-	for (i = 0; i < KMB_ARRAY_SIZE(lower_suffix); i++) {
-		if (ends_with(metric, lower_suffix[i]))
-			return "lower";
-	}
-	return NULL;
 }
 
 /* json array of numbers -> malloc'd doubles */
@@ -87,7 +85,7 @@ static json_t *describe(const double *v, size_t n, double alpha, const json_t *s
 struct judged {
 	double change;		/* oriented: + is better */
 	double floor;
-	const char *verdict;
+	enum kmb_verdict verdict;
 	char reason[160];
 };
 
@@ -113,29 +111,29 @@ static void judge(struct judged *j, const char *direction, double rel, double p,
 	j->change = (direction && !strcmp(direction, "lower") ? -rel : rel) + 0.0;
 	j->reason[0] = '\0';
 	if (!direction) {
-		j->verdict = "not judged";
+		j->verdict = KMB_VERDICT_NOT_JUDGED;
 		snprintf(j->reason, sizeof(j->reason), "no known direction for this metric");
 	} else if (p < o->alpha && fabs(j->change) > j->floor) {
-		j->verdict = j->change < 0 ? "regression" : "improvement";
+		j->verdict = j->change < 0 ? KMB_VERDICT_REGRESSION : KMB_VERDICT_IMPROVEMENT;
 	} else if (min_p(m, n) >= o->alpha) {
-		j->verdict = "noisy";
+		j->verdict = KMB_VERDICT_NOISY;
 		snprintf(j->reason, sizeof(j->reason),
 			 "too few samples (%zu vs %zu): the test cannot reach p < %g", m, n,
 			 o->alpha);
 	} else if (j->floor > o->floor_max) {
-		j->verdict = "noisy";
+		j->verdict = KMB_VERDICT_NOISY;
 		snprintf(j->reason, sizeof(j->reason),
 			 "CoV %.0f%% puts the noise floor at %.0f%%: only larger changes are seen",
 			 100 * cov, 100 * j->floor);
 	} else {
-		j->verdict = "unchanged";
+		j->verdict = KMB_VERDICT_UNCHANGED;
 	}
 }
 
 static json_t *compare_metric(const char *bench, const char *metric, const json_t *mb,
 			      const json_t *mc, const struct kmb_compare_opts *o)
 {
-	const char *direction = kmb_metric_direction(metric);
+	const char *direction = json_string_value(json_object_get(mb, "direction"));
 	size_t m, n;
 	double *x = values_of(mb, &m), *y = values_of(mc, &n), median_b, rel;
 	struct kmb_interval hl = { NAN, NAN, NAN, NAN };
@@ -153,7 +151,8 @@ static json_t *compare_metric(const char *bench, const char *metric, const json_
 		rel = 0;
 	judge(&j, direction, rel, mwu.p, kmb_stats_cov(x, m), kmb_stats_cov(y, n), m, n, o);
 	if (json_is_string(json_object_get(mb, "not_judged"))) {
-		j.verdict = "not judged";
+		direction = NULL;
+		j.verdict = KMB_VERDICT_NOT_JUDGED;
 		snprintf(j.reason, sizeof(j.reason), "%s",
 			 json_string_value(json_object_get(mb, "not_judged")));
 	}
@@ -166,7 +165,7 @@ static json_t *compare_metric(const char *bench, const char *metric, const json_
 			"estimate", num(hl.estimate), "ci", num(hl.lo), num(hl.hi), "level",
 			num(hl.level), "p", num(mwu.p), "exact", mwu.exact, "relative_change",
 			num(rel), "change", num(j.change), "noise_floor", num(j.floor), "verdict",
-			j.verdict, "reason", j.reason[0] ? j.reason : NULL);
+			kmb_verdict_name(j.verdict), "reason", j.reason[0] ? j.reason : NULL);
 out:
 	free(x);
 	free(y);
@@ -403,20 +402,21 @@ static json_t *summarize(const json_t *metrics, const json_t *outcomes)
 	size_t i;
 
 	json_array_foreach(metrics, i, row) {
-		const char *v = json_string_value(json_object_get(row, "verdict"));
+		enum kmb_verdict v =
+			kmb_verdict_from_name(json_string_value(json_object_get(row, "verdict")));
 		double change = json_number_value(json_object_get(row, "change"));
 
-		if (!strcmp(v, "regression")) {
+		if (v == KMB_VERDICT_REGRESSION) {
 			regressions++;
 			if (!worst || change < worst_change) {
 				worst = row;
 				worst_change = change;
 			}
 		}
-		improvements += !strcmp(v, "improvement");
-		unchanged += !strcmp(v, "unchanged");
-		noisy += !strcmp(v, "noisy");
-		unjudged += !strcmp(v, "not judged");
+		improvements += v == KMB_VERDICT_IMPROVEMENT;
+		unchanged += v == KMB_VERDICT_UNCHANGED;
+		noisy += v == KMB_VERDICT_NOISY;
+		unjudged += v == KMB_VERDICT_NOT_JUDGED;
 	}
 	json_array_foreach(outcomes, i, row) {
 		const char *st = json_string_value(json_object_get(row, "status"));

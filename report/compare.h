@@ -17,6 +17,23 @@
 #define KMB_COMPARE_FORMAT "kvm-mm-bench/compare"
 #define KMB_COMPARE_SCHEMA 1
 
+/* A metric's verdict; its name is what reports carry ("not judged"). */
+enum kmb_verdict {
+	KMB_VERDICT_REGRESSION,
+	KMB_VERDICT_IMPROVEMENT,
+	KMB_VERDICT_UNCHANGED,
+	KMB_VERDICT_NOISY,
+	KMB_VERDICT_NOT_JUDGED,
+	KMB_VERDICT_NO_BASELINE, /* the dashboard: nothing before it to judge against */
+	KMB_VERDICT_COUNT
+};
+
+const char *kmb_verdict_name(enum kmb_verdict v);
+/* The same as one word, for CSS classes ("notjudged"). */
+const char *kmb_verdict_class(enum kmb_verdict v);
+/* From a report's verdict name; KMB_VERDICT_NO_BASELINE for anything else. */
+enum kmb_verdict kmb_verdict_from_name(const char *name);
+
 struct kmb_compare_opts {
 	double alpha;		/* significance level, default 0.05 */
 	double floor_min;	/* smallest change that counts, default 0.02 */
@@ -36,9 +53,6 @@ void kmb_compare_defaults(struct kmb_compare_opts *o);
  */
 json_t *kmb_compare(const struct kmb_result *base, const struct kmb_result *cand,
 		    const struct kmb_compare_opts *o, char *err, size_t errlen);
-
-/* "lower", "higher" or NULL (not judged) for a metric name. */
-const char *kmb_metric_direction(const char *metric);
 
 /* Renderers. */
 /* all: also the metrics that are not judged (census counters, CPU time). */

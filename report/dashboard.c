@@ -198,7 +198,9 @@ static char *series_script(const struct dash_series *se)
 
 		pts[k] = (struct dash_trend_point){ (double)p->run->t, p->ci.estimate, p->ci.lo,
 						    p->ci.hi,	       p->baseline,    0 };
-		pts[k].mark = p->verdict[0] == 'r' ? 1 : p->verdict[0] == 'i' ? 2 : 0;
+		pts[k].mark = p->verdict == KMB_VERDICT_REGRESSION	  ? 1
+			      : p->verdict == KMB_VERDICT_IMPROVEMENT ? 2
+								      : 0;
 		if (p->break_reason)
 			breaks[t.nbreaks++] = (double)p->run->t;
 	}

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <jansson.h>
 
+#include "compare.h"
+
 #include "stats.h"
 
 #define KMB_DASHBOARD_WINDOW 7
@@ -94,7 +96,7 @@ struct dash_point {
 	size_t nwin;		/* runs in the window */
 	double change;		/* vs baseline, oriented: + is better */
 	double p;		/* Mann-Whitney U vs the pooled window */
-	const char *verdict;	/* kmb compare's, or "no baseline" */
+	enum kmb_verdict verdict; /* kmb compare's, or KMB_VERDICT_NO_BASELINE */
 	const char *break_reason;	/* a new segment starts here, and why */
 	size_t seg;		/* index of the segment's first point */
 };

@@ -91,11 +91,9 @@ static void put_median(FILE *out, const struct kmb_interval *ci)
 	fputc(']', out);
 }
 
-static const char *verdict_class(const char *v)
+static const char *verdict_class(enum kmb_verdict v)
 {
-	if (!strcmp(v, "no baseline"))
-		return "nobaseline";
-	return strcmp(v, "not judged") ? v : "notjudged";
+	return kmb_verdict_class(v);
 }
 
 static void page_head(FILE *out, const char *title)
@@ -172,10 +170,11 @@ static void sparkline(FILE *out, const struct dash_series *s)
 	for (k = from; k < s->n; k++) {
 		const struct dash_point *p = &s->pts[k];
 		bool is_last = k + 1 == s->n;
-		const char *color = p->verdict[0] == 'r' ? "#c62828" : p->verdict[0] == 'i'
-			? "#2e7d32" : "#1f4e79";
+		const char *color = p->verdict == KMB_VERDICT_REGRESSION    ? "#c62828"
+				    : p->verdict == KMB_VERDICT_IMPROVEMENT ? "#2e7d32"
+									    : "#1f4e79";
 
-		if (!isfinite(p->ci.estimate) || (!is_last && p->verdict[0] != 'r'))
+		if (!isfinite(p->ci.estimate) || (!is_last && p->verdict != KMB_VERDICT_REGRESSION))
 			continue;
 		fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/>",
 			2 + step * (double)(k - from), spark_y(p->ci.estimate, lo, hi),
@@ -198,7 +197,7 @@ static void index_row(FILE *out, const struct dash_series *s)
 	fputs("\" data-metric=\"", out);
 	esc(out, s->metric);
 	fprintf(out, "\" data-points=\"%zu\" data-verdict=\"", s->n);
-	esc(out, p->verdict);
+	esc(out, kmb_verdict_name(p->verdict));
 	fputs("\"><td>", out);
 	link_to(out, dash_series_page(s, page, sizeof(page)), s->bench);
 	fputs("</td><td>", out);
@@ -215,7 +214,7 @@ static void index_row(FILE *out, const struct dash_series *s)
 	fputs("</td><td class=\"num\">", out);
 	put_pct(out, p->change);
 	fputs("</td><td class=\"verdict\">", out);
-	esc(out, p->verdict);
+	esc(out, kmb_verdict_name(p->verdict));
 	if (json_object_get(json_object_get(s->lin->runs[s->lin->n - 1]->rec, "failed"), s->bench))
 		fputs(" <span class=\"bad\">(failed in the latest run)</span>", out);
 	else if (p->run != s->lin->runs[s->lin->n - 1])
@@ -236,7 +235,7 @@ static void regressions_list(FILE *out, const struct dash_site *site)
 		const struct dash_series *s = site->series[i];
 		const struct dash_point *p = &s->pts[s->n - 1];
 
-		if (strcmp(p->verdict, "regression"))
+		if (p->verdict != KMB_VERDICT_REGRESSION)
 			continue;
 		fputs(n++ ? "<li>" : "<ul class=\"regressions\">\n<li>", out);
 		link_to(out, dash_series_page(s, page, sizeof(page)), s->bench);
@@ -614,7 +613,7 @@ static void series_summary(FILE *out, const struct dash_site *site, const struct
 		site->o->window);
 	put_pct(out, p->change);
 	fputs(" (+ is better); verdict <strong class=\"verdict\">", out);
-	esc(out, p->verdict);
+	esc(out, kmb_verdict_name(p->verdict));
 	fputs("</strong>.</p>\n", out);
 }
 
@@ -749,7 +748,7 @@ static void run_row(FILE *out, const struct dash_site *site, const struct dash_s
 		verdict_class(p->verdict), p->break_reason ? " break" : "");
 	esc(out, p->run->id);
 	fputs("\" data-verdict=\"", out);
-	esc(out, p->verdict);
+	esc(out, kmb_verdict_name(p->verdict));
 	fputs("\"><td><code>", out);
 	esc(out, p->run->id);
 	fputs("</code></td><td>", out);
@@ -765,7 +764,7 @@ static void run_row(FILE *out, const struct dash_site *site, const struct dash_s
 	fputs("</td><td class=\"num\">", out);
 	put_num(out, p->p);
 	fputs("</td><td class=\"verdict\">", out);
-	esc(out, p->verdict);
+	esc(out, kmb_verdict_name(p->verdict));
 	fputs("</td><td>", out);
 	run_links(out, site, p->run);
 	fputs("</td>", out);
@@ -980,7 +979,7 @@ static void compare_metrics(FILE *out, const json_t *report)
 
 		if (!v || !strcmp(v, "not judged"))
 			continue;
-		fprintf(out, "<tr class=\"%s\"><td>", verdict_class(v));
+		fprintf(out, "<tr class=\"%s\"><td>", verdict_class(kmb_verdict_from_name(v)));
 		esc(out, json_string_value(json_object_get(row, "benchmark")));
 		fputs("</td><td>", out);
 		esc(out, json_string_value(json_object_get(row, "metric")));

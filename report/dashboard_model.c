@@ -213,7 +213,7 @@ static struct dash_series *series_of(struct dash_site *s, json_t *map, struct da
 	se->bench = dash_pool_add(s, json_string(bench));
 	se->metric = dash_pool_add(s, json_string(metric));
 	se->unit = dash_jstr_or(m, "unit", "");
-	se->direction = kmb_metric_direction(metric);
+	se->direction = dash_jstr_or(m, "direction", NULL);
 	se->family = family_of(bench);
 	se->lin = r->lin;
 	{
@@ -259,7 +259,7 @@ static int add_point(struct dash_series *se, struct dash_run *r, json_t *m)
 	if (p->n)
 		kmb_stats_median_ci(p->v, p->n, 0.05, &p->ci);
 	p->baseline = p->change = p->p = NAN;
-	p->verdict = "no baseline";
+	p->verdict = KMB_VERDICT_NO_BASELINE;
 	/* The newest unit names the axis; a change of unit restarts the series. */
 	se->unit = dash_jstr_or(m, "unit", "");
 	r->refs[r->nrefs++] = (struct dash_ref){ se, se->n };
@@ -390,19 +390,6 @@ static void segment_and_baseline(struct dash_site *s, struct dash_series *se)
 	free(medians);
 }
 
-static const char *static_verdict(const char *v)
-{
-	static const char *const known[] = { "regression", "improvement", "unchanged", "noisy",
-					     "not judged" };
-	size_t i;
-
-	for (i = 0; v && i < KMB_ARRAY_SIZE(known); i++) {
-		if (!strcmp(v, known[i]))
-			return known[i];
-	}
-	return "no baseline";
-}
-
 static json_t *bench_object(json_t *samples, const char *bench)
 {
 	json_t *b = json_object_get(samples, bench);
@@ -434,7 +421,7 @@ static void set_verdict(struct dash_run *r, const char *bench, const char *metri
 
 	if (!pt)
 		return;
-	pt->verdict = static_verdict(verdict);
+	pt->verdict = kmb_verdict_from_name(verdict);
 	pt->p = p;
 }
 
@@ -521,7 +508,8 @@ static void compare_window(struct dash_site *s, struct dash_run *r,
 		for (j = from; j < at; j++)
 			json_array_extend(pooled, json_object_get(se->pts[j].metric, "values"));
 		json_object_set_new(bench_object(base.samples, se->bench), se->metric,
-				    json_pack("{s:s, s:o}", "unit", se->unit, "values", pooled));
+				    json_pack("{s:s, s:o, s:s*}", "unit", se->unit, "values", pooled,
+					      "direction", se->direction));
 		json_object_set(bench_object(cand.samples, se->bench), se->metric,
 				se->pts[at].metric);
 	}
@@ -566,6 +554,7 @@ void dash_judge(struct dash_site *s)
 	}
 	for (i = 0; i < s->nseries; i++) {
 		for (k = 0; k < s->series[i]->n; k++)
-			s->series[i]->regressions += s->series[i]->pts[k].verdict[0] == 'r';
+			s->series[i]->regressions +=
+				s->series[i]->pts[k].verdict == KMB_VERDICT_REGRESSION;
 	}
 }

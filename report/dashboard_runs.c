@@ -88,12 +88,14 @@ static json_t *judged_samples(const json_t *samples)
 
 		json_object_foreach(metrics, metric, m)
 		{
-			if (!kmb_metric_direction(metric) || json_object_get(m, "not_judged"))
+			if (!json_is_string(json_object_get(m, "direction")) ||
+			    json_is_string(json_object_get(m, "not_judged")))
 				continue;
 			json_object_set_new(keep, metric,
-					    json_pack("{s:O, s:O}", "unit",
+					    json_pack("{s:O, s:O, s:O}", "unit",
 						      json_object_get(m, "unit"), "values",
-						      json_object_get(m, "values")));
+						      json_object_get(m, "values"), "direction",
+						      json_object_get(m, "direction")));
 		}
 		if (json_object_size(keep))
 			json_object_set_new(out, bench, keep);
