@@ -146,8 +146,6 @@ void kmb_pv_cmd_error(const struct kvm_pv_cmd *cmd, int errnum, char *buf, size_
 
 /* ---- teardown_pv skip logic ---- */
 
-/* Until `kmb bench --pv-image FILE` exists, the image path comes from here. */
-#define KMB_PV_IMAGE_ENV "KMB_PV_IMAGE"
 #define KMB_SKIP_NO_PV_IMAGE "needs a Secure Execution image (--pv-image FILE)"
 
 enum kmb_pv_teardown {

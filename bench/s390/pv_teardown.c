@@ -3,8 +3,8 @@
  * teardown_pv (s390x): tearing down a protected (Secure Execution) VM, the
  * synchronous way (KVM_PV_DISABLE) against lazy destroy (KVM_PV_ASYNC_CLEANUP_
  * PREPARE in the foreground, then _PERFORM, which a VMM runs in a background
- * thread). Needs an SE boot image made for this host (genprotimg/pvimg); its
- * path comes from $KMB_PV_IMAGE until `kmb bench --pv-image FILE` exists.
+ * thread). Needs an SE boot image made for this host (genprotimg/pvimg),
+ * given with kmb bench --pv-image FILE.
  *
  * Setup, untimed, as QEMU does it at a diag 308 subcode 10 reboot: load the
  * image at guest address 0 of a VM of the benchmark size, KVM_PV_ENABLE,
@@ -335,7 +335,7 @@ static void report(gb_state *st, const struct pv_totals *t, enum kmb_pv_teardown
 void kmb_pv_teardown_run(gb_state *st, const struct kmb_bench_ctx *ctx)
 {
 	const struct pv_case *pc = ctx->def->data;
-	struct pv_job job = { .image = getenv(KMB_PV_IMAGE_ENV), .size = ctx->size,
+	struct pv_job job = { .image = ctx->pv_image, .size = ctx->size,
 			      .how = pc->how, .run_ms = ctx->quick ? RUN_MS_QUICK : RUN_MS };
 	struct pv_totals totals = { 0 };
 	struct pv_result res;
@@ -378,7 +378,7 @@ const char *kmb_pv_teardown_probe(const struct kmb_bench_ctx *ctx)
 {
 	const struct pv_case *pc = ctx->def->data;
 	static char buf[512], image_err[400], kvm_err[256], async_err[256];
-	struct kmb_pv_host h = { .image = getenv(KMB_PV_IMAGE_ENV), .vm_size = ctx->size };
+	struct kmb_pv_host h = { .image = ctx->pv_image, .vm_size = ctx->size };
 
 	if (kmb_s390_memslot_check(0, ctx->size, buf, sizeof(buf)))
 		return buf;
