@@ -80,6 +80,29 @@ static void add_capability_diffs(json_t *diff, const json_t *b, const json_t *c)
 	}
 }
 
+/*
+ * The skey benchmarks time what KVM_S390_SET_SKEYS does, and that changed
+ * with the Linux 7.0 gmap rewrite (lib/env.c, s390_skeys_json). Runs on
+ * either side of it measured different work: say so when both runs know.
+ */
+static void add_skey_semantics_diff(json_t *diff, json_t *warnings, const json_t *b,
+				    const json_t *c)
+{
+	const char *vb = json_string_value(lookup(b, "environment.s390_skeys.set_skeys"));
+	const char *vc = json_string_value(lookup(c, "environment.s390_skeys.set_skeys"));
+
+	if (!vb || !vc || !strcmp(vb, vc))
+		return;
+	json_array_append_new(diff, json_pack("{s:s, s:s, s:s, s:b}", "field",
+					      "s390_skeys.set_skeys", "base", vb, "cand", vc,
+					      "breaks_comparability", 1));
+	json_array_append_new(warnings,
+			      json_sprintf("not comparable for skey/*: KVM_S390_SET_SKEYS runs "
+					   "%s in the base and %s in the candidate, which do "
+					   "different work",
+					   vb, vc));
+}
+
 json_t *kmb_env_diff(const json_t *b, const json_t *c)
 {
 	json_t *diff = json_array(), *warnings = json_array();
@@ -108,5 +131,6 @@ json_t *kmb_env_diff(const json_t *b, const json_t *c)
 								     fields[i].why));
 	}
 	add_capability_diffs(diff, b, c);
+	add_skey_semantics_diff(diff, warnings, b, c);
 	return json_pack("{s:o, s:o}", "diff", diff, "warnings", warnings);
 }
