@@ -63,7 +63,7 @@ static int iterations_for(const struct kmb_bench_def *def, uint64_t size)
 }
 
 static int add_instance(struct kmb_selection *sel, unsigned *cap, const struct kmb_bench_def *def,
-			uint64_t size, bool quick)
+			uint64_t size, const struct kmb_select_opts *opts)
 {
 	struct kmb_instance *inst;
 	char sizebuf[32];
@@ -81,7 +81,8 @@ static int add_instance(struct kmb_selection *sel, unsigned *cap, const struct k
 	memset(inst, 0, sizeof(*inst));
 	inst->ctx.def = def;
 	inst->ctx.size = size;
-	inst->ctx.quick = quick;
+	inst->ctx.quick = opts->quick;
+	inst->ctx.pv_image = opts->pv_image;
 	if (size) {
 		kmb_format_size(size, sizebuf, sizeof(sizebuf));
 		snprintf(inst->ctx.name, sizeof(inst->ctx.name), "%s/%s", def->name, sizebuf);
@@ -146,8 +147,7 @@ int kmb_select(const struct kmb_select_opts *opts, struct kmb_selection *sel, ch
 			if (!def->sized)
 				n = 1;
 			for (s = 0; s < n; s++) {
-				if (add_instance(sel, &cap, def, def->sized ? sizes[s] : 0,
-						 opts->quick))
+				if (add_instance(sel, &cap, def, def->sized ? sizes[s] : 0, opts))
 					goto nomem;
 				if (!matches(rep, sel->items[sel->count - 1].ctx.name))
 					sel->count--;

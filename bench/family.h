@@ -25,6 +25,7 @@ struct kmb_bench_ctx {
 	uint64_t size;		/* bytes of memory under test; 0 if unsized */
 	char name[160];		/* "zeropage/unshare_write_fault/1G" */
 	bool quick;		/* --quick: shorter waits, fewer pages */
+	const char *pv_image;	/* --pv-image: an s390x Secure Execution image, or NULL */
 };
 
 struct kmb_bench_def {
@@ -89,6 +90,7 @@ struct kmb_select_opts {
 	int nsizes;
 	bool sizes_given;	/* --size was given: it overrides per-benchmark defaults */
 	bool quick;
+	const char *pv_image;	/* --pv-image, checked by kmb_pv_image_check(), or NULL */
 };
 
 /*

@@ -5,9 +5,10 @@
  * a proxy, not the real thing (that is the s390x-only "skey" family).
  *
  * Since "s390/mm: re-enable the shared zeropage for !PV and !skeys KVM
- * guests" (Linux 6.11) a KVM guest's never-written pages may map the shared
- * zeropage; the first KVM_S390_SET_SKEYS runs s390_enable_skey(), which must
- * unshare every one of them before keys can be kept per page. Here: a
+ * guests" (Linux 6.10) a KVM guest's never-written pages may map the shared
+ * zeropage; the first KVM_S390_SET_SKEYS runs s390_enable_skey()
+ * (gmap_enable_skeys() from Linux 7.0), which must unshare every one of them
+ * before keys can be kept per page. Here: a
  * VM-sized anonymous range with a fraction f of its pages on the zeropage (the
  * rest private), then a timed MADV_POPULATE_WRITE over the whole range, which
  * unshares each zeropage-mapped page and faults nothing else. Where KSM zero

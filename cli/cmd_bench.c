@@ -38,6 +38,7 @@ struct bench_opts {
 	bool verbose;
 	const char *out;
 	const char *results;
+	const char *pv_image;
 };
 
 static void bench_usage(void)
@@ -121,7 +122,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 				kmb_err("%s", err);
 				return KMB_EXIT_USAGE;
 			}
-			setenv(KMB_PV_IMAGE_ENV, optarg, 1);
+			o->pv_image = optarg;
 			break;
 		case 'h':
 			bench_usage();
@@ -343,7 +344,7 @@ int cmd_bench(int argc, char **argv)
 	apply_defaults(&o);
 	sopts = (struct kmb_select_opts){ .filter = o.filter, .sizes = o.sizes,
 					  .nsizes = o.nsizes, .sizes_given = o.sizes_given,
-					  .quick = o.quick };
+					  .quick = o.quick, .pv_image = o.pv_image };
 	if (kmb_select(&sopts, &sel, err, sizeof(err)))
 		return cli_usage_error("%s", err);
 	if (sel.count == 0) {

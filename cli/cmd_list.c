@@ -2,6 +2,7 @@
 /* kmb list: every benchmark, grouped by family, and whether it can run here. */
 #include "cli.h"
 #include "family.h"
+#include "s390/pv_req.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -11,11 +12,12 @@
 
 static void list_usage(void)
 {
-	printf("usage: kmb list [--filter REGEX] [--size LIST] [--json]\n\n"
+	printf("usage: kmb list [--filter REGEX] [--size LIST] [--pv-image FILE] [--json]\n\n"
 	       "List the benchmarks by family with 'available' or the reason each is\n"
 	       "skipped on this host. Sized benchmarks run once per --size of 'kmb bench'.\n\n"
 	       "  -f, --filter REGEX   only benchmarks whose name matches (extended regex)\n"
 	       "  -s, --size LIST      sizes to check availability for (default as kmb bench)\n"
+	       "      --pv-image FILE  the Secure Execution image kmb bench would get (teardown_pv)\n"
 	       "      --json           machine-readable output\n"
 	       "  -h, --help           this help\n");
 }
@@ -140,6 +142,7 @@ int cmd_list(int argc, char **argv)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "size", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pv-image", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -147,7 +150,7 @@ int cmd_list(int argc, char **argv)
 	struct kmb_selection sel;
 	uint64_t sizes[KMB_MAX_SIZES];
 	bool as_json = false;
-	char err[256];
+	char err[512];
 	int c;
 	unsigned i;
 
@@ -168,6 +171,13 @@ int cmd_list(int argc, char **argv)
 			break;
 		case 'j':
 			as_json = true;
+			break;
+		case 'P':
+			if (kmb_pv_image_check(optarg, err, sizeof(err))) {
+				kmb_err("%s", err);
+				return KMB_EXIT_USAGE;
+			}
+			sopts.pv_image = optarg;
 			break;
 		case 'h':
 			list_usage();

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <linux/userfaultfd.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,32 +537,93 @@ static int kvm_create_vm(char *reason, size_t len)
 	return vm;
 }
 
+/*
+ * The KVM probes create a VM. On s390 up to the Linux 7.0 gmap rewrite, a
+ * process's first KVM_CREATE_VM marks every mapping of it VM_NOHUGEPAGE for
+ * the rest of its life (kvm_arch_init_vm -> s390_enable_sie -> thp_split_mm,
+ * arch/s390/mm/gmap.c), which would spoil the THP benchmarks run after it in
+ * kmb. So one forked child does every KVM probe and hands the answers back.
+ */
+struct kvm_answers {
+	int32_t vm_ok;		/* KVM_CREATE_VM worked */
+	int32_t ext_skeys;	/* KVM_CHECK_EXTENSION on that VM, 0 elsewhere than s390x */
+	int32_t ext_pv;
+	char reason[200];	/* why vm_ok is 0 */
+};
+
+static void __attribute__((noreturn)) kvm_probe_child(int fd)
+{
+	struct kvm_answers a = { 0 };
+	int vm;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	vm = kvm_create_vm(a.reason, sizeof(a.reason));
+	if (vm >= 0) {
+		a.vm_ok = 1;
+#ifdef __s390x__
+		/* In every uapi header since Linux 5.7. */
+		a.ext_skeys = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_S390_SKEYS);
+		a.ext_pv = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_S390_PROTECTED);
+#endif
+		close(vm);
+	}
+	_exit(kmb_write_all(fd, &a, sizeof(a)) ? 1 : 0);
+}
+
+static const struct kvm_answers *kvm_probe(void)
+{
+	static struct kvm_answers a;
+	static bool probed;
+	int pfd[2], status;
+	pid_t pid;
+
+	if (probed)
+		return &a;
+	probed = true;
+	if (pipe2(pfd, O_CLOEXEC)) {
+		snprintf(a.reason, sizeof(a.reason), "cannot tell: pipe2: %s", strerror(errno));
+		return &a;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		kvm_probe_child(pfd[1]);
+	}
+	close(pfd[1]);
+	if (pid < 0 || kmb_read_all(pfd[0], &a, sizeof(a))) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.reason, sizeof(a.reason), "cannot tell: the KVM probe process %s",
+			 pid < 0 ? "could not be forked" : "died without an answer");
+	}
+	close(pfd[0]);
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	a.reason[sizeof(a.reason) - 1] = '\0';
+	return &a;
+}
+
 static bool probe_kvm(char *reason, size_t len)
 {
-	int vm = kvm_create_vm(reason, len);
+	const struct kvm_answers *a = kvm_probe();
 
-	if (vm < 0)
-		return false;
-	close(vm);
-	return true;
+	if (!a->vm_ok)
+		snprintf(reason, len, "%s", a->reason);
+	return a->vm_ok;
 }
 
 #ifdef __s390x__
-static bool probe_vm_extension(int ext, const char *name, char *reason, size_t len)
+static bool probe_vm_extension(int32_t answer, const char *name, char *reason, size_t len)
 {
 	const char *why;
-	int vm, ret;
 
 	if (!kmb_cap_has(KMB_CAP_KVM, &why)) {
 		snprintf(reason, len, "needs kvm: %s", why);
 		return false;
 	}
-	vm = kvm_create_vm(reason, len);
-	if (vm < 0)
-		return false;
-	ret = ioctl(vm, KVM_CHECK_EXTENSION, ext);
-	close(vm);
-	if (ret > 0)
+	if (answer > 0)
 		return true;
 	snprintf(reason, len, "KVM_CHECK_EXTENSION(%s) says no", name);
 	return false;
@@ -580,11 +642,8 @@ static bool probe_not_s390(char *reason, size_t len)
 
 static bool probe_s390_skeys(char *reason, size_t len)
 {
-#if defined(__s390x__) && defined(KVM_CAP_S390_SKEYS)
-	return probe_vm_extension(KVM_CAP_S390_SKEYS, "KVM_CAP_S390_SKEYS", reason, len);
-#elif defined(__s390x__)
-	snprintf(reason, len, "built against kernel headers without KVM_CAP_S390_SKEYS");
-	return false;
+#ifdef __s390x__
+	return probe_vm_extension(kvm_probe()->ext_skeys, "KVM_CAP_S390_SKEYS", reason, len);
 #else
 	return probe_not_s390(reason, len);
 #endif
@@ -592,11 +651,8 @@ static bool probe_s390_skeys(char *reason, size_t len)
 
 static bool probe_s390_pv(char *reason, size_t len)
 {
-#if defined(__s390x__) && defined(KVM_CAP_S390_PROTECTED)
-	return probe_vm_extension(KVM_CAP_S390_PROTECTED, "KVM_CAP_S390_PROTECTED", reason, len);
-#elif defined(__s390x__)
-	snprintf(reason, len, "built against kernel headers without KVM_CAP_S390_PROTECTED");
-	return false;
+#ifdef __s390x__
+	return probe_vm_extension(kvm_probe()->ext_pv, "KVM_CAP_S390_PROTECTED", reason, len);
 #else
 	return probe_not_s390(reason, len);
 #endif

@@ -16,10 +16,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
 #include <mntent.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #ifdef __GLIBC__
@@ -245,6 +248,49 @@ static json_t *cgroup_json(void)
 	return cg;
 }
 
+/*
+ * s390x: which work KVM_S390_SET_SKEYS (and a guest's first storage-key
+ * instruction) does on this kernel, so that skey results are only compared
+ * between kernels that do the same:
+ *  - "s390_enable_skey" up to Linux 6.19 (arch/s390/mm/gmap.c): KSM off, the
+ *    zeropages of the whole process unshared (since 6.10), and a walk of the
+ *    whole mm that resets the key of every present page;
+ *  - "gmap_enable_skeys" from Linux 7.0 (arch/s390/kvm/gmap.c): zeropages
+ *    unshared and KSM off for the whole process, then a walk of KVM's own DAT
+ *    tables only.
+ * KVM_CAP_S390_KEYOP (247) came in the same series as gmap_enable_skeys()
+ * ("KVM: s390: Switch to new gmap" ... "KVM: s390: Storage key manipulation
+ * IOCTL", merged for 7.0), so it tells the two apart; a kernel carrying one
+ * without the other would fool this, and user space cannot see it. NULL off
+ * s390x.
+ */
+static json_t *s390_skeys_json(void)
+{
+#ifdef __s390x__
+	const char *path = NULL;
+	char evidence[160];
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), keyop;
+
+	if (kvm < 0) {
+		snprintf(evidence, sizeof(evidence), "cannot open /dev/kvm: %s", strerror(errno));
+	} else {
+		keyop = ioctl(kvm, KVM_CHECK_EXTENSION, 247 /* KVM_CAP_S390_KEYOP */);
+		close(kvm);
+		if (keyop < 0)
+			snprintf(evidence, sizeof(evidence),
+				 "KVM_CHECK_EXTENSION(KVM_CAP_S390_KEYOP) failed: %s", strerror(errno));
+		else
+			snprintf(evidence, sizeof(evidence), "KVM_CAP_S390_KEYOP %s",
+				 keyop > 0 ? "present (Linux 7.0 gmap)" : "absent");
+		if (keyop >= 0)
+			path = keyop > 0 ? "gmap_enable_skeys" : "s390_enable_skey";
+	}
+	return json_pack("{s:s?, s:s}", "set_skeys", path, "evidence", evidence);
+#else
+	return NULL;
+#endif
+}
+
 static json_t *tool_json(void)
 {
 	json_t *tool = json_object();
@@ -272,7 +318,7 @@ static json_t *build_json(void)
 
 json_t *kmb_env_capture(void)
 {
-	json_t *env = json_object();
+	json_t *env = json_object(), *s390;
 	struct utsname uts;
 	bool have_uts = uname(&uts) == 0;
 
@@ -288,6 +334,8 @@ json_t *kmb_env_capture(void)
 	put(env, "cgroup", cgroup_json());
 	put(env, "zeropage", kmb_zeropage_policy_json());
 	put(env, "capabilities", kmb_caps_json());
+	if ((s390 = s390_skeys_json()))
+		put(env, "s390_skeys", s390);
 	put(env, "tool", tool_json());
 	put(env, "build", build_json());
 	return env;
@@ -437,5 +485,9 @@ void kmb_env_print(const json_t *env, FILE *out)
 	print_system(env, out);
 	print_mm(env, out);
 	print_caps(env, out);
+	if (json_object_get(env, "s390_skeys"))
+		fprintf(out, "s390 KVM_S390_SET_SKEYS: %s (%s)\n",
+			str(get(env, "s390_skeys", "set_skeys")),
+			str(get(env, "s390_skeys", "evidence")));
 	print_build(env, out);
 }

@@ -338,11 +338,32 @@ static bool needs_zeropage(const struct dash_run *r, const char *bench)
 	return false;
 }
 
-static const char *zeropage_policy(const struct dash_run *r)
+/*
+ * Why series se does not compare between runs a and b although the runs do:
+ * a scoped warning of the environment diff that covers its benchmark.
+ */
+static const char *scoped_break(struct dash_site *s, const struct dash_series *se,
+				const struct dash_run *a, const struct dash_run *b)
 {
-	const json_t *env = json_object_get(json_object_get(r->rec, "env"), "environment");
+	json_t *diff = kmb_env_diff(json_object_get(a->rec, "env"), json_object_get(b->rec, "env"));
+	json_t *w;
+	const char *out = NULL;
+	size_t i;
 
-	return dash_jstr_or(json_object_get(env, "zeropage"), "policy", "");
+	json_array_foreach(json_object_get(diff, "scoped_warnings"), i, w)
+	{
+		const char *scope = dash_jstr_or(w, "scope", "");
+		bool covers = !strcmp(scope, "zeropage")
+				      ? needs_zeropage(a, se->bench) || needs_zeropage(b, se->bench)
+				      : *scope && !strncmp(se->bench, scope, strlen(scope));
+
+		if (covers) {
+			out = dash_pool_add(s, json_string(dash_jstr_or(w, "text", "")));
+			break;
+		}
+	}
+	json_decref(diff);
+	return out;
 }
 
 /* Why point k does not compare with point k - 1, or NULL. */
@@ -351,13 +372,11 @@ static const char *break_before(struct dash_site *s, const struct dash_series *s
 	const struct dash_point *p = &se->pts[k], *prev = &se->pts[k - 1];
 	const char *u = dash_jstr_or(p->metric, "unit", ""),
 		   *pu = dash_jstr_or(prev->metric, "unit", "");
-	const char *zp = zeropage_policy(p->run), *zprev = zeropage_policy(prev->run);
+	const char *scoped = scoped_break(s, se, prev->run, p->run);
 
-	/* A zeropage benchmark measures another path when the policy changed. */
-	if (*zp && *zprev && strcmp(zp, zprev) &&
-	    (needs_zeropage(p->run, se->bench) || needs_zeropage(prev->run, se->bench)))
-		return dash_pool_add(s, json_sprintf("the shared zeropage is %s here, %s before",
-						     zp, zprev));
+	/* A zeropage or skey benchmark measures other work when that changed. */
+	if (scoped)
+		return scoped;
 
 	/* Google Benchmark may report another time unit after a change to a benchmark. */
 	if (strcmp(u, pu))

@@ -82,15 +82,23 @@ static void add_capability_diffs(json_t *diff, const json_t *b, const json_t *c)
 }
 
 /*
- * Differences that make only some benchmarks incomparable. The zeropage
- * policy is the difference between an s390 kernel before and after
- * "s390/mm: Re-enable the shared zeropage for !PV and !skeys KVM guests":
- * zeropage benchmarks measure another path (or none) when it differs.
+ * Differences that make only some benchmarks incomparable, each with its
+ * scope (a prefix of benchmark names, or "zeropage" for those that need the
+ * shared zeropage):
+ *  - the zeropage policy: the difference between an s390 kernel before and
+ *    after "s390/mm: Re-enable the shared zeropage for !PV and !skeys KVM
+ *    guests"; zeropage benchmarks measure another path (or none) across it;
+ *  - what KVM_S390_SET_SKEYS does, which changed with the Linux 7.0 gmap
+ *    rewrite (lib/env.c, s390_skeys_json): the skey benchmarks on either
+ *    side of it time different work.
+ * Both are said only when both runs know the fact.
  */
-static json_t *scoped_warnings(const json_t *b, const json_t *c)
+static json_t *scoped_warnings(json_t *diff, const json_t *b, const json_t *c)
 {
 	const char *pb = json_string_value(lookup(b, "environment.zeropage.policy"));
 	const char *pc = json_string_value(lookup(c, "environment.zeropage.policy"));
+	const char *kb = json_string_value(lookup(b, "environment.s390_skeys.set_skeys"));
+	const char *kc = json_string_value(lookup(c, "environment.s390_skeys.set_skeys"));
 	json_t *out = json_array();
 
 	if (pb && pc && strcmp(pb, pc))
@@ -99,6 +107,18 @@ static json_t *scoped_warnings(const json_t *b, const json_t *c)
 				       json_sprintf("not comparable for zeropage benchmarks: the "
 						    "shared zeropage is %s in base and %s in cand",
 						    pb, pc)));
+	if (kb && kc && strcmp(kb, kc)) {
+		json_array_append_new(diff, json_pack("{s:s, s:s, s:s, s:b, s:s}", "field",
+						      "s390_skeys.set_skeys", "base", kb, "cand",
+						      kc, "breaks_comparability", 0, "scope",
+						      "skey/"));
+		json_array_append_new(
+			out, json_pack("{s:s, s:o}", "scope", "skey/", "text",
+				       json_sprintf("not comparable for skey/*: KVM_S390_SET_SKEYS "
+						    "runs %s in the base and %s in the candidate, "
+						    "which do different work",
+						    kb, kc)));
+	}
 	return out;
 }
 
@@ -132,5 +152,5 @@ json_t *kmb_env_diff(const json_t *b, const json_t *c)
 	}
 	add_capability_diffs(diff, b, c);
 	return json_pack("{s:o, s:o, s:o}", "diff", diff, "warnings", warnings, "scoped_warnings",
-			 scoped_warnings(b, c));
+			 scoped_warnings(diff, b, c));
 }

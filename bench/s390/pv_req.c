@@ -4,19 +4,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- storage keys ---- */
 
-int kmb_skeys_req(struct kvm_s390_skeys *req, uint64_t start_gfn, uint64_t count, uint8_t *keys,
+int kmb_skeys_req(struct kmb_s390_skeys *req, uint64_t start_gfn, uint64_t count, uint8_t *keys,
 		  char *err, size_t errlen)
 {
 	memset(req, 0, sizeof(*req));
-	if (count < 1 || count > KVM_S390_SKEYS_MAX) {
+	if (count < 1 || count > KMB_S390_SKEYS_MAX) {
 		snprintf(err, errlen, "storage key count %llu out of range 1..%u",
-			 (unsigned long long)count, (unsigned)KVM_S390_SKEYS_MAX);
+			 (unsigned long long)count, (unsigned)KMB_S390_SKEYS_MAX);
 		return -1;
 	}
 	if (!keys) {
@@ -48,30 +49,52 @@ enum kmb_skeys_state kmb_skeys_get_state(int ret)
 {
 	if (ret == 0)
 		return KMB_SKEYS_IN_USE;
-	if (ret == KVM_S390_GET_SKEYS_NONE)
+	if (ret == KMB_S390_GET_SKEYS_NONE)
 		return KMB_SKEYS_NOT_IN_USE;
 	return KMB_SKEYS_FAILED;
 }
 
-const char *kmb_skey_skip_reason(enum kmb_skey_trigger trigger, bool uapi_has_keyop,
-				 int cap_keyop, char *buf, size_t len)
+void kmb_keyop_req(struct kmb_s390_keyop *op, uint64_t guest_addr, uint8_t key,
+		   uint8_t operation)
 {
-	switch (trigger) {
-	case KMB_SKEY_SET_SKEYS:
-		return NULL;	/* the s390_skeys capability covers it */
-	case KMB_SKEY_KEYOP:
-		if (!uapi_has_keyop)
-			return KMB_SKIP_NO_KEYOP_UAPI;
-		if (cap_keyop > 0)
-			return NULL;
-		snprintf(buf, len, "%s",
-			 cap_keyop < 0 ? "cannot ask KVM for KVM_CAP_S390_KEYOP"
-				       : "KVM_CHECK_EXTENSION(KVM_CAP_S390_KEYOP) says no (Linux 7.0+)");
-		return buf;
-	case KMB_SKEY_GUEST_SSKE:
-	default:
-		return KMB_SKIP_GUEST_SSKE;
+	memset(op, 0, sizeof(*op));
+	op->guest_addr = guest_addr;
+	op->key = key;
+	op->operation = operation;
+}
+
+uint8_t kmb_keyop_key(uint64_t page)
+{
+	return (uint8_t)((page << 3) & KMB_SKEY_ACC_F_MASK);
+}
+
+int kmb_keyop_verify(const uint8_t *keys, uint64_t count, char *err, size_t errlen)
+{
+	uint64_t i;
+
+	for (i = 0; i < count; i++) {
+		uint8_t want = kmb_keyop_key(i);
+
+		if ((keys[i] & KMB_SKEY_ACC_F_MASK) == want)
+			continue;
+		snprintf(err, errlen,
+			 "storage key of guest page %llu is 0x%02x after KVM_S390_KEYOP set 0x%02x "
+			 "(access-control and fetch-protection bits differ)",
+			 (unsigned long long)i, keys[i], want);
+		return -1;
 	}
+	return 0;
+}
+
+const char *kmb_skey_skip_reason(enum kmb_skey_trigger trigger, int cap_keyop, char *buf,
+				 size_t len)
+{
+	if (trigger != KMB_SKEY_KEYOP || cap_keyop > 0)
+		return NULL;	/* the s390_skeys capability covers the others */
+	snprintf(buf, len, "%s",
+		 cap_keyop < 0 ? "cannot ask KVM for KVM_CAP_S390_KEYOP"
+			       : "KVM_CHECK_EXTENSION(KVM_CAP_S390_KEYOP) says no (Linux 7.0+)");
+	return buf;
 }
 
 /* ---- guest memory ---- */
@@ -93,14 +116,14 @@ int kmb_s390_memslot_check(uint64_t hva, uint64_t size, char *err, size_t errlen
 
 /* ---- protected virtualization commands ---- */
 
-void kmb_pv_cmd_req(struct kvm_pv_cmd *cmd, uint32_t id, uint64_t data)
+void kmb_pv_cmd_req(struct kmb_pv_cmd *cmd, uint32_t id, uint64_t data)
 {
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->cmd = id;
 	cmd->data = data;
 }
 
-int kmb_pv_sec_parm_req(struct kvm_s390_pv_sec_parm *p, const void *hdr, uint64_t len,
+int kmb_pv_sec_parm_req(struct kmb_pv_sec_parm *p, const void *hdr, uint64_t len,
 			char *err, size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
@@ -114,11 +137,11 @@ int kmb_pv_sec_parm_req(struct kvm_s390_pv_sec_parm *p, const void *hdr, uint64_
 	return 0;
 }
 
-int kmb_pv_unp_req(struct kvm_s390_pv_unp *u, uint64_t addr, uint64_t size, uint64_t tweak,
+int kmb_pv_unp_req(struct kmb_pv_unp *u, uint64_t addr, uint64_t size, uint64_t tweak,
 		   char *err, size_t errlen)
 {
 	memset(u, 0, sizeof(*u));
-	if (!size || (addr | size) & (KMB_SE_PAGE - 1)) {
+	if (!size || (addr | size) & (KMB_S390_PAGE - 1)) {
 		snprintf(err, errlen,
 			 "unpack of 0x%llx bytes at 0x%llx: address and size must be non-zero "
 			 "multiples of 4 KiB",
@@ -129,6 +152,16 @@ int kmb_pv_unp_req(struct kvm_s390_pv_unp *u, uint64_t addr, uint64_t size, uint
 	u->size = size;
 	u->tweak = tweak;
 	return 0;
+}
+
+int kmb_pv_cmd_issue(kmb_pv_ioctl_fn fn, void *ctx, struct kmb_pv_cmd *cmd)
+{
+	int ret;
+
+	do
+		ret = fn(ctx, cmd);
+	while (ret < 0 && errno == EINTR);
+	return ret;
 }
 
 static const char *const pv_cmd_names[] = {
@@ -197,7 +230,7 @@ void kmb_pv_rc_str(uint16_t rc, uint16_t rrc, char *buf, size_t len)
 		snprintf(buf, len, "rc 0x%04x (%s) rrc 0x%04x", rc, text, rrc);
 }
 
-void kmb_pv_cmd_error(const struct kvm_pv_cmd *cmd, int errnum, char *buf, size_t len)
+void kmb_pv_cmd_error(const struct kmb_pv_cmd *cmd, int errnum, char *buf, size_t len)
 {
 	char rc[64];
 
@@ -228,6 +261,13 @@ const char *kmb_pv_skip_reason(const struct kmb_pv_host *host, enum kmb_pv_teard
 		snprintf(buf, len, "%s", host->image_err);
 		return buf;
 	}
+	if (how == KMB_PV_TEARDOWN_ASYNC && host->vm_size <= KMB_PV_LOWER_2G) {
+		snprintf(buf, len,
+			 "lazy destroy needs a VM larger than 2 GiB: KVM_PV_ASYNC_CLEANUP_PREPARE "
+			 "refuses a VM whose memory limit is 2 GiB or less (segment-table ASCE), "
+			 "and QEMU does not try it either");
+		return buf;
+	}
 	if (host->kvm_err) {
 		snprintf(buf, len, "needs kvm: %s", host->kvm_err);
 		return buf;
@@ -252,16 +292,28 @@ const char *kmb_pv_skip_reason(const struct kmb_pv_host *host, enum kmb_pv_teard
 /* ---- Secure Execution boot images ---- */
 
 /*
- * Where the SE header is (s390-tools, rust/pv and pvattest/tools/pvextract-hdr):
- *  - images written by pvimg carry metadata at 0xc000: magic "SeImgLnx",
- *    then big-endian u64 header offset, u32 version, u64 IPIB offset;
- *  - images written by the older genprotimg have none: the header sits on a
- *    page boundary after the stage3a loader (scanned here from 0x1000 to
- *    0x17000), and the one-page IPL parameter block directly before it.
- * The header starts with "IBMSecEx", a big-endian u32 version (0x100) and a
- * big-endian u32 size. The IPIB (an IPL parameter block of type PV, 5) lists
- * the encrypted components with their addresses; the image is laid out as
- * it is loaded into guest memory at address 0, so addresses are file offsets.
+ * The layout of an SE boot image, which is loaded into guest memory at
+ * address 0, so guest addresses are file offsets:
+ *  - a stage3a loader, whose last 24 bytes are its arguments (struct
+ *    stage3a_args: big-endian u64 hdr_offs, hdr_size, ipib_offs, the offsets
+ *    relative to the arguments themselves). At IPL it writes
+ *    args + hdr_offs and hdr_size into the IPL parameter block's
+ *    pv_hdr_addr and pv_hdr_size and hands the block to diag 308 (s390-tools
+ *    genprotimg/boot/stage3a.c, start(); genprotimg/src/pv/pv_stage3.c,
+ *    stage3a_set_data(); rust/pvimg, the stage3a arguments);
+ *  - after the loader, the IPL parameter block of type PV (5) listing the
+ *    encrypted components, and the SE header ("IBMSecEx", big-endian u32
+ *    version 0x100, u32 size);
+ *  - images written by pvimg also carry metadata at 0xc000: "SeImgLnx",
+ *    big-endian u64 header offset, u32 version, u64 IPIB offset (s390-tools
+ *    rust/pv/src/brcb.rs, SeImgMetaData). Older genprotimg images have none;
+ *    their header is found on a page boundary by scanning, as
+ *    seek_se_hdr_start() in the same file does.
+ * QEMU boots it (hw/s390x/s390-virtio-ccw.c, s390_machine_protect) with the
+ * header at the IPIB's pv_hdr_addr/pv_hdr_size (hw/s390x/ipl.c,
+ * s390_ipl_prepare_pv_header) and each component unpacked at its address
+ * with its size rounded up to a page (s390_ipl_pv_unpack). So does kmb, with
+ * the values stage3a would have written.
  */
 
 static uint32_t be32(const uint8_t *p)
@@ -272,6 +324,11 @@ static uint32_t be32(const uint8_t *p)
 static uint64_t be64(const uint8_t *p)
 {
 	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+static uint64_t page_align(uint64_t v)
+{
+	return (v + KMB_SE_PAGE - 1) & ~(KMB_SE_PAGE - 1);
 }
 
 /* Read exactly len bytes at off; 0, or -1 (short file or error). */
@@ -327,7 +384,6 @@ static int find_by_scan(int fd, struct kmb_pv_image *img)
 		if (!magic_at(fd, off, KMB_SE_HDR_MAGIC))
 			continue;
 		img->hdr_off = off;
-		img->ipib_off = off - KMB_SE_PAGE;
 		img->legacy = true;
 		return 1;
 	}
@@ -357,8 +413,9 @@ static int find_header(int fd, const char *path, struct kmb_pv_image *img, char 
 	return -1;
 }
 
-static int check_header(int fd, const char *path, struct kmb_pv_image *img, char *err,
-			size_t errlen)
+/* The header's own size field; the IPIB's pv_hdr_size must agree with it. */
+static int check_header(int fd, const char *path, const struct kmb_pv_image *img,
+			uint32_t *own_size, char *err, size_t errlen)
 {
 	uint8_t head[16];
 	uint32_t version;
@@ -369,28 +426,111 @@ static int check_header(int fd, const char *path, struct kmb_pv_image *img, char
 		return -1;
 	}
 	version = be32(head + 8);
-	img->hdr_size = be32(head + 12);
+	*own_size = be32(head + 12);
 	if (version != KMB_SE_HDR_VERSION) {
 		snprintf(err, errlen, "%s: SE header version 0x%x, this harness knows 0x%x", path,
 			 version, KMB_SE_HDR_VERSION);
 		return -1;
 	}
-	if (img->hdr_size < KMB_SE_HDR_MIN || img->hdr_size > KMB_SE_HDR_MAX ||
-	    img->hdr_off + img->hdr_size > img->file_size) {
+	if (*own_size < KMB_SE_HDR_MIN || *own_size > KMB_SE_HDR_MAX ||
+	    img->hdr_off + *own_size > img->file_size) {
 		snprintf(err, errlen,
 			 "%s: SE header at 0x%llx claims %u bytes; KVM takes %u to %u and the "
 			 "file ends at 0x%llx",
-			 path, (unsigned long long)img->hdr_off, img->hdr_size, KMB_SE_HDR_MIN,
+			 path, (unsigned long long)img->hdr_off, *own_size, KMB_SE_HDR_MIN,
 			 KMB_SE_HDR_MAX, (unsigned long long)img->file_size);
 		return -1;
 	}
 	return 0;
 }
 
-/* IPL parameter block of type PV: offsets of struct ipl_pb0_pv after the 8-byte list header. */
+/*
+ * The stage3a arguments: 24 bytes at some p before the header with
+ * p + hdr_offs == the header's offset and a header size KVM accepts. The
+ * loader ends before the IPIB and the header (both "must be located AFTER
+ * the stage3a loader"), so everything below the header is searched. Returns
+ * 1 found (args_off, ipib offset and header size set), 0 not found.
+ */
+/* Loaders are a few pages; a header offset beyond this is not searched below. */
+#define KMB_SE_ARGS_SEARCH_END (1ULL << 20)
+
+static int find_stage3a_args(int fd, struct kmb_pv_image *img, uint64_t *args_ipib,
+			     uint32_t *args_hdr_size)
+{
+	uint64_t end = img->hdr_off, p;
+	uint8_t *buf;
+	int found = 0;
+
+	if (end < KMB_SE_ARGS_SIZE || end > KMB_SE_ARGS_SEARCH_END)
+		return 0;
+	buf = malloc(end);
+	if (!buf || read_at(fd, 0, buf, end)) {
+		free(buf);
+		return 0;
+	}
+	for (p = 0; p + KMB_SE_ARGS_SIZE <= end && !found; p++) {
+		uint64_t hdr_offs = be64(buf + p), hdr_size = be64(buf + p + 8);
+		uint64_t ipib_offs = be64(buf + p + 16);
+
+		if (p + hdr_offs != end || hdr_size < KMB_SE_HDR_MIN || hdr_size > KMB_SE_HDR_MAX ||
+		    ipib_offs > UINT64_MAX - p)
+			continue;
+		img->args_off = p;
+		*args_ipib = p + ipib_offs;
+		*args_hdr_size = (uint32_t)hdr_size;
+		found = 1;
+	}
+	free(buf);
+	return found;
+}
+
+/*
+ * Where the IPIB is and how big the header is for KVM_PV_SET_SEC_PARMS:
+ * what stage3a computes from its arguments. pvimg's metadata names the IPIB
+ * as well; if the arguments are there, they must agree with it.
+ */
+static int locate_ipib(int fd, const char *path, struct kmb_pv_image *img, char *err,
+		       size_t errlen)
+{
+	uint32_t own_size, args_hdr_size = 0;
+	uint64_t args_ipib = 0;
+
+	if (check_header(fd, path, img, &own_size, err, errlen))
+		return -1;
+	img->have_args = find_stage3a_args(fd, img, &args_ipib, &args_hdr_size);
+	if (img->legacy && !img->have_args) {
+		snprintf(err, errlen,
+			 "%s: no stage3a loader arguments before the SE header at 0x%llx: cannot "
+			 "tell where the IPL parameter block is",
+			 path, (unsigned long long)img->hdr_off);
+		return -1;
+	}
+	if (img->have_args && !img->legacy && args_ipib != img->ipib_off) {
+		snprintf(err, errlen,
+			 "%s: the image metadata puts the IPL parameter block at 0x%llx, the stage3a "
+			 "arguments at 0x%llx",
+			 path, (unsigned long long)img->ipib_off, (unsigned long long)args_ipib);
+		return -1;
+	}
+	if (img->have_args)
+		img->ipib_off = args_ipib;
+	img->hdr_size = img->have_args ? args_hdr_size : own_size;
+	if (img->hdr_size != own_size) {
+		snprintf(err, errlen,
+			 "%s: the stage3a arguments give the SE header %u bytes, the header itself "
+			 "%u",
+			 path, img->hdr_size, own_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* IPL parameter block of type PV: struct ipl_pb0_pv after the 8-byte list header. */
 #define IPIB_PBT 0x0c
 #define IPIB_PBT_PV 5
 #define IPIB_NUM_COMP 0x74
+#define IPIB_HDR_ADDR 0x78
+#define IPIB_HDR_SIZE 0x80
 #define IPIB_COMPS 0x88
 #define IPIB_COMP_SIZE 24
 
@@ -398,15 +538,23 @@ static int check_comp(const struct kmb_pv_image *img, unsigned i, const char *pa
 		      size_t errlen)
 {
 	const struct kmb_pv_comp *c = &img->comp[i];
-	uint64_t file_end = (img->file_size + KMB_SE_PAGE - 1) & ~(KMB_SE_PAGE - 1);
 	const char *what = NULL;
+	unsigned j;
 
-	if (!c->size || (c->addr | c->size) & (KMB_SE_PAGE - 1))
-		what = "is not a non-empty run of whole 4 KiB pages";
-	else if (c->addr + c->size > file_end || c->addr + c->size < c->addr)
+	/* QEMU's ipl_valid_pv_components: page-aligned address, growing tweak. */
+	if (!c->size || c->addr & (KMB_SE_PAGE - 1))
+		what = "does not start on a 4 KiB page or is empty";
+	else if (c->addr + c->unpack_size < c->addr ||
+		 c->addr + c->unpack_size > page_align(img->file_size))
 		what = "lies beyond the end of the file";
 	else if (i && c->tweak <= img->comp[i - 1].tweak)
 		what = "has a tweak prefix that does not grow";
+	for (j = 0; !what && j < i; j++) {
+		const struct kmb_pv_comp *o = &img->comp[j];
+
+		if (c->addr < o->addr + o->unpack_size && o->addr < c->addr + c->unpack_size)
+			what = "overlaps an earlier component";
+	}
 	if (!what)
 		return 0;
 	snprintf(err, errlen, "%s: component %u (0x%llx bytes at 0x%llx) %s", path, i,
@@ -419,6 +567,7 @@ static void load_comps(struct kmb_pv_image *img, const uint8_t *ipib)
 	unsigned i;
 
 	img->load_end = 0;
+	img->unpack_pages = 0;
 	for (i = 0; i < img->ncomp; i++) {
 		const uint8_t *p = ipib + IPIB_COMPS + i * IPIB_COMP_SIZE;
 		struct kmb_pv_comp *c = &img->comp[i];
@@ -426,9 +575,31 @@ static void load_comps(struct kmb_pv_image *img, const uint8_t *ipib)
 		c->tweak = be64(p);
 		c->addr = be64(p + 8);
 		c->size = be64(p + 16);
-		if (c->addr + c->size > img->load_end)
-			img->load_end = c->addr + c->size;
+		c->unpack_size = c->size > UINT64_MAX - KMB_SE_PAGE ? 0 : page_align(c->size);
+		if (c->addr + c->unpack_size > img->load_end)
+			img->load_end = c->addr + c->unpack_size;
+		img->unpack_pages += c->unpack_size / KMB_SE_PAGE;
 	}
+}
+
+/*
+ * pv_hdr_addr and pv_hdr_size as the file has them: genprotimg leaves 0
+ * there for stage3a to fill in, pvimg writes the final values. Whatever is
+ * there must not contradict what stage3a would write.
+ */
+static int check_ipib_header_fields(const uint8_t *ipib, const struct kmb_pv_image *img,
+				    const char *path, char *err, size_t errlen)
+{
+	uint64_t addr = be64(ipib + IPIB_HDR_ADDR), size = be64(ipib + IPIB_HDR_SIZE);
+
+	if ((!addr || addr == img->hdr_off) && (!size || size == img->hdr_size))
+		return 0;
+	snprintf(err, errlen,
+		 "%s: the IPL parameter block names an SE header of %llu bytes at 0x%llx, not "
+		 "the %u bytes at 0x%llx",
+		 path, (unsigned long long)size, (unsigned long long)addr, img->hdr_size,
+		 (unsigned long long)img->hdr_off);
+	return -1;
 }
 
 static int check_ipib(int fd, const char *path, struct kmb_pv_image *img, char *err,
@@ -454,6 +625,8 @@ static int check_ipib(int fd, const char *path, struct kmb_pv_image *img, char *
 			 path, (unsigned long long)img->ipib_off, ipib[IPIB_PBT], n, len);
 		return -1;
 	}
+	if (check_ipib_header_fields(ipib, img, path, err, errlen))
+		return -1;
 	img->ncomp = n;
 	load_comps(img, ipib);
 	for (i = 0; i < n; i++)
@@ -507,7 +680,7 @@ int kmb_pv_image_open(const char *path, struct kmb_pv_image *img, char *err, siz
 		goto fail;
 	}
 	if (check_readable(fd, path, err, errlen) || find_header(fd, path, img, err, errlen) ||
-	    check_header(fd, path, img, err, errlen) || check_ipib(fd, path, img, err, errlen))
+	    locate_ipib(fd, path, img, err, errlen) || check_ipib(fd, path, img, err, errlen))
 		goto fail;
 	return fd;
 fail:

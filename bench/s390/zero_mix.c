@@ -46,7 +46,7 @@ static const char *zero_hint(const struct kmb_census *c, uint64_t want)
 		return " (transparent hugepages mapped huge pages there)";
 	if (want && c->zero == 0)
 		return " (read faults did not map the shared zeropage: mm_forbids_zeropage, e.g. "
-		       "s390 with storage keys enabled, or a KVM process before Linux 6.11)";
+		       "s390 with storage keys enabled, or a KVM process before Linux 6.10)";
 	return "";
 }
 
