@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "family.h"
+#include "metric.h"
 #include "util.h"
 
 #include <regex.h>
@@ -197,5 +198,27 @@ void kmb_register_selection(struct kmb_selection *sel)
 		gb_use_manual_time(b);
 		gb_iterations(b, inst->iterations);
 		gb_time_unit(b, inst->ctx.def->unit);
+	}
+}
+
+void kmb_declare_derived_figures(void)
+{
+	const struct kmb_family *fam;
+	char key[256], value[256];
+	unsigned i;
+
+	for (fam = families; fam; fam = fam->next) {
+		for (i = 0; i < fam->ndefs; i++) {
+			const struct kmb_bench_def *def = &fam->defs[i];
+
+			if (def->floor)
+				gb_add_context(KMB_SUMMARY_FLOOR_KEY, def->name);
+			if (!def->derived || !def->minus)
+				continue;
+			snprintf(key, sizeof(key), "%s%s", KMB_SUMMARY_DERIVED_KEY, def->derived);
+			snprintf(value, sizeof(value), "%s%s%s", def->name, KMB_SUMMARY_MINUS,
+				 def->minus);
+			gb_add_context(key, value);
+		}
 	}
 }

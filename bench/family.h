@@ -45,6 +45,17 @@ struct kmb_bench_def {
 	const char *(*probe)(const struct kmb_bench_ctx *ctx);
 	void (*run)(gb_state *st, const struct kmb_bench_ctx *ctx);
 	const void *data;	/* the family's own description of the case */
+	/*
+	 * Figures derived from this benchmark in summary.json, declared here
+	 * and carried in bench.json's context (see report/summary.h):
+	 * floor: its ns_per_page is the per-page floor other benchmarks of the
+	 * same size are shown as a multiple of ("x floor");
+	 * derived/minus: its ns_per_page minus that of benchmark minus at the
+	 * same size is the figure named derived.
+	 */
+	bool floor;
+	const char *derived;
+	const char *minus;
 };
 
 struct kmb_family {
@@ -103,6 +114,12 @@ void kmb_selection_free(struct kmb_selection *sel);
 
 /* Why a definition cannot run here: 0 if it can, else 1 with reason in buf. */
 int kmb_def_skip_reason(const struct kmb_bench_ctx *ctx, char *buf, size_t len);
+
+/*
+ * Add the derived-figure declarations of every family to bench.json's
+ * context (report/summary.h reads them).
+ */
+void kmb_declare_derived_figures(void);
 
 /* Register every runnable instance of the selection with Google Benchmark. */
 void kmb_register_selection(struct kmb_selection *sel);

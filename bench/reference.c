@@ -67,6 +67,7 @@ static const struct kmb_bench_def reference_defs[] = {
 	},
 	{
 		.name = "reference/clear_pages",
+		.floor = true,
 		.summary = "memset over a populated range: the cost of clearing memory",
 		.needs = KMB_NEED(KMB_CAP_PAGEMAP_CENSUS),
 		.sized = true,

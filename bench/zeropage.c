@@ -77,6 +77,8 @@ static const struct kmb_bench_def zeropage_defs[] = {
 	},
 	{
 		.name = "zeropage/unshare_write_fault",
+		.derived = "zeropage unshare overhead",
+		.minus = "zeropage/write_fault_fresh",
 		.summary = "unshare zeropage-mapped pages by one write fault per page",
 		.needs = ZP_NEEDS,
 		.sized = true,

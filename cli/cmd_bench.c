@@ -309,6 +309,7 @@ static int run_benchmarks(struct kmb_run *run, const struct bench_opts *o,
 	int failures;
 
 	add_context(run);
+	kmb_declare_derived_figures();
 	kmb_register_selection(sel);
 	if (gb_run(&gopts) < 0 || commit_bench_json(run, text, &doc, err, sizeof(err))) {
 		kmb_err("%s", err[0] ? err : "Google Benchmark failed to run");
@@ -316,7 +317,12 @@ static int run_benchmarks(struct kmb_run *run, const struct bench_opts *o,
 		return -1;
 	}
 	free(text);
-	summary = kmb_summary_build(doc);
+	summary = kmb_summary_build(doc, err, sizeof(err));
+	if (!summary) {
+		kmb_err("%s", err);
+		json_decref(doc);
+		return -1;
+	}
 	failures = kmb_summary_failures(summary);
 	kmb_summary_print(summary, stdout);
 	print_counts(sel, summary);

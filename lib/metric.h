@@ -10,4 +10,16 @@
 
 #define KMB_METRIC_DIRECTION_KEY "kmb_metric_direction:"
 
+/*
+ * Figures derived from the samples in summary.json, declared by the families
+ * and carried in the same context: the benchmark whose ns_per_page is the
+ * per-page floor ("kmb_floor": "reference/clear_pages"), and differences
+ * ("kmb_derived:zeropage unshare overhead":
+ *  "zeropage/unshare_write_fault minus zeropage/write_fault_fresh"), both
+ * taken at the same size.
+ */
+#define KMB_SUMMARY_FLOOR_KEY "kmb_floor"
+#define KMB_SUMMARY_DERIVED_KEY "kmb_derived:"
+#define KMB_SUMMARY_MINUS " minus "
+
 #endif
