@@ -60,5 +60,12 @@ void kmb_render_text(const json_t *report, FILE *out, int color, int all);
 void kmb_render_markdown(const json_t *report, FILE *out);
 /* Self-contained HTML with inline gnuplot SVG charts; 0 or -1 (err). */
 int kmb_render_html(const json_t *report, FILE *out, char *err, size_t errlen);
+/*
+ * The same document without the page around it and without the runs table,
+ * for a page of its own (the dashboard's): environment, summary, benchmarks
+ * that did not run in both, judged metrics, and the charts when asked for.
+ */
+int kmb_render_html_body(const json_t *report, FILE *out, bool with_charts, char *err,
+			 size_t errlen);
 
 #endif

@@ -17,25 +17,6 @@
 #define SPARK_POINTS 60
 #define STRIP_NIGHTS 10
 
-static const char css[] =
-	"body{font:14px/1.45 system-ui,sans-serif;color:#222;max-width:1280px;margin:1.2em auto;"
-	"padding:0 1em}\n"
-	"h1{font-size:1.4em;margin:.3em 0}h2{font-size:1.15em;margin-top:1.6em;"
-	"border-bottom:1px solid #ddd}\n"
-	"table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ddd;"
-	"padding:.2em .5em;text-align:left;vertical-align:middle}th{background:#f3f3f3}\n"
-	"td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
-	"tr.regression td{background:#fdecea}tr.improvement td{background:#e9f5ea}\n"
-	".regression .verdict,.bad{color:#b71c1c;font-weight:bold}"
-	".improvement .verdict{color:#1b5e20;font-weight:bold}.noisy .verdict{color:#8a6d00}\n"
-	"tr.break td{border-top:3px dashed #e0a800}.warn{background:#fff3cd;"
-	"border-left:4px solid #e0a800;padding:.4em .7em;margin:.5em 0}\n"
-	".synthetic{background:#ede7f6;border-left:4px solid #5e35b1;padding:.4em .7em}\n"
-	".pass{color:#1b5e20}.fail{color:#b71c1c;font-weight:bold}td.cell{text-align:center}\n"
-	"nav{font-size:.9em;color:#555}a{color:#1f4e79}.note{color:#555;font-size:.9em}\n"
-	"figure{margin:.5em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}\n"
-	"svg.spark{display:block}code{font-size:.92em}\n";
-
 static void esc(FILE *out, const char *s)
 {
 	kmb_html_escape(out, s);
@@ -98,17 +79,12 @@ static const char *verdict_class(enum kmb_verdict v)
 
 static void page_head(FILE *out, const char *title)
 {
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	      "<title>",
-	      out);
-	esc(out, title);
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
+	kmb_html_page_head(out, title);
 }
 
 static char *page_end(FILE *out, char **buf)
 {
-	fputs("</body>\n</html>\n", out);
+	kmb_html_page_end(out);
 	if (fclose(out)) {
 		free(*buf);
 		return NULL;
@@ -745,7 +721,7 @@ static void run_row(FILE *out, const struct dash_site *site, const struct dash_s
 		    const struct dash_point *p)
 {
 	fprintf(out, "<tr id=\"r%zu\" class=\"run %s%s\" data-run=\"", p->run->pos,
-		verdict_class(p->verdict), p->break_reason ? " break" : "");
+		verdict_class(p->verdict), p->break_reason ? " restart" : "");
 	esc(out, p->run->id);
 	fputs("\" data-verdict=\"", out);
 	esc(out, kmb_verdict_name(p->verdict));
@@ -882,26 +858,6 @@ char *dash_page_stress(const struct dash_site *site, const struct dash_lineage *
 
 /* ---- a compare page ---- */
 
-static double num(const json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static void side_median(FILE *out, const json_t *side)
-{
-	const json_t *ci = json_object_get(side, "ci");
-	struct kmb_interval iv = { num(side, "median"), NAN, NAN, NAN };
-
-	if (json_is_number(json_array_get(ci, 0)))
-		iv.lo = json_number_value(json_array_get(ci, 0));
-	if (json_is_number(json_array_get(ci, 1)))
-		iv.hi = json_number_value(json_array_get(ci, 1));
-	put_median(out, &iv);
-	fprintf(out, " n=%d", (int)num(side, "n"));
-}
-
 static void compare_runs_table(FILE *out, const struct dash_site *site,
 			       const struct dash_run *prev, const struct dash_run *run)
 {
@@ -923,82 +879,6 @@ static void compare_runs_table(FILE *out, const struct dash_site *site,
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</table>\n", out);
-}
-
-static void compare_environment(FILE *out, const json_t *report)
-{
-	const json_t *env = json_object_get(report, "environment"), *d;
-	size_t i;
-
-	json_array_foreach(json_object_get(env, "warnings"), i, d) {
-		fputs("<p class=\"warn\"><strong>warning:</strong> ", out);
-		esc(out, json_string_value(d));
-		fputs("</p>\n", out);
-	}
-	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d) {
-		fputs("<p class=\"warn\"><strong>warning:</strong> ", out);
-		esc(out, json_string_value(json_object_get(d, "text")));
-		fputs("</p>\n", out);
-	}
-	if (!json_array_size(json_object_get(env, "diff")))
-		return;
-	fputs("<table class=\"env\">\n<tr><th>environment</th><th>base</th><th>cand</th></tr>\n",
-	      out);
-	json_array_foreach(json_object_get(env, "diff"), i, d) {
-		char *b = json_dumps(json_object_get(d, "base"), JSON_ENCODE_ANY | JSON_COMPACT);
-		char *c = json_dumps(json_object_get(d, "cand"), JSON_ENCODE_ANY | JSON_COMPACT);
-
-		bool breaks = json_is_true(json_object_get(d, "breaks_comparability"));
-
-		fprintf(out, "<tr%s><td>", breaks ? " class=\"break\"" : "");
-		esc(out, json_string_value(json_object_get(d, "field")));
-		fputs("</td><td><code>", out);
-		esc(out, b ? b : "null");
-		fputs("</code></td><td><code>", out);
-		esc(out, c ? c : "null");
-		fputs("</code></td></tr>\n", out);
-		free(b);
-		free(c);
-	}
-	fputs("</table>\n", out);
-}
-
-static void compare_metrics(FILE *out, const json_t *report)
-{
-	const json_t *s = json_object_get(report, "summary"), *row;
-	size_t i;
-
-	fprintf(out, "<p class=\"summary\">%d regressed, %d improved, %d unchanged, %d noisy.</p>\n"
-		     "<table class=\"metrics\">\n<tr><th>benchmark</th><th>metric</th>"
-		     "<th>base median [CI]</th><th>cand median [CI]</th><th>change (+ is better)"
-		     "</th><th>p</th><th>verdict</th></tr>\n",
-		(int)num(s, "regressions"), (int)num(s, "improvements"), (int)num(s, "unchanged"),
-		(int)num(s, "noisy"));
-	json_array_foreach(json_object_get(report, "metrics"), i, row) {
-		const char *v = json_string_value(json_object_get(row, "verdict"));
-
-		if (!v || !strcmp(v, "not judged"))
-			continue;
-		fprintf(out, "<tr class=\"%s\"><td>", verdict_class(kmb_verdict_from_name(v)));
-		esc(out, json_string_value(json_object_get(row, "benchmark")));
-		fputs("</td><td>", out);
-		esc(out, json_string_value(json_object_get(row, "metric")));
-		fputs("</td><td class=\"num\">", out);
-		side_median(out, json_object_get(row, "base"));
-		fputs("</td><td class=\"num\">", out);
-		side_median(out, json_object_get(row, "cand"));
-		fputs("</td><td class=\"num\">", out);
-		put_pct(out, num(row, "change"));
-		fputs("</td><td class=\"num\">", out);
-		put_num(out, num(row, "p"));
-		fputs("</td><td class=\"verdict\">", out);
-		esc(out, v);
-		fputs("</td></tr>\n", out);
-	}
-	fputs("</table>\n<p class=\"note\">The statistics of <code>kmb compare BASE CAND</code>: "
-	      "Hodges-Lehmann shift over the base median, Mann-Whitney U p-value; metrics that "
-	      "are not judged are left out.</p>\n",
-	      out);
 }
 
 char *dash_page_compare(const struct dash_site *site, const struct dash_run *prev,
@@ -1023,8 +903,14 @@ char *dash_page_compare(const struct dash_site *site, const struct dash_run *pre
 		esc(out, error);
 		fputs("</p>\n", out);
 	} else {
-		compare_environment(out, report);
-		compare_metrics(out, report);
+		char err[512];
+
+		/* The compare report as kmb compare renders it, without its charts. */
+		if (kmb_render_html_body(report, out, false, err, sizeof(err))) {
+			fputs("<p class=\"warn\">", out);
+			esc(out, err);
+			fputs("</p>\n", out);
+		}
 	}
 	return page_end(out, &buf);
 }

@@ -11,4 +11,15 @@
  */
 void kmb_html_escape(FILE *out, const char *s);
 
+/*
+ * The one stylesheet of every page kmb writes (compare reports, the
+ * dashboard), and the head that carries it: a page with no script and no
+ * external reference, held to that by its Content-Security-Policy (images
+ * only from next to the page, for the dashboard's gnuplot charts).
+ */
+extern const char kmb_html_css[];
+void kmb_html_page_head(FILE *out, const char *title);
+/* Closes the body and the document. */
+void kmb_html_page_end(FILE *out);
+
 #endif

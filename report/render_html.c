@@ -15,29 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char css[] =
-	"body{font:14px/1.45 system-ui,sans-serif;color:#222;max-width:1120px;margin:1.5em auto;"
-	"padding:0 1em}\n"
-	"h1{font-size:1.45em;margin-bottom:.3em}h2{font-size:1.15em;margin-top:1.8em;"
-	"border-bottom:1px solid #ddd}h3{font-size:1em;margin:.2em 0;word-break:break-all}\n"
-	"table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ddd;"
-	"padding:.25em .55em;text-align:left;vertical-align:top}th{background:#f3f3f3}\n"
-	"td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
-	".metrics td:nth-child(2){white-space:nowrap}\n"
-	"tr.regression td{background:#fdecea}tr.improvement td{background:#e9f5ea}\n"
-	".regression .verdict{color:#b71c1c;font-weight:bold}"
-	".improvement .verdict{color:#1b5e20;font-weight:bold}.noisy .verdict{color:#8a6d00}\n"
-	"tr.breaks td{background:#fff3cd;font-weight:bold}.warn{background:#fff3cd;"
-	"border-left:4px solid #e0a800;padding:.4em .7em;margin:.5em 0}\n"
-	".summary{font-size:1.05em;font-weight:bold}.summary .bad{color:#b71c1c}\n"
-	".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:1em}\n"
-	"figure{margin:0;padding:.5em;border:1px solid #ddd;border-radius:4px}\n"
-	"section.regression figure{border:2px solid #c62828}"
-	"section.improvement figure{border:2px solid #2e7d32}\n"
-	"figure svg{display:block;max-width:100%;height:auto}"
-	"figcaption{font-size:.88em;color:#444}\n"
-	"a{color:inherit}.note{color:#555;font-size:.9em}\n";
-
 static void esc(FILE *out, const char *s)
 {
 	kmb_html_escape(out, s);
@@ -113,21 +90,6 @@ static const char *verdict_class(const char *v)
 	return strcmp(v, "not judged") ? v : "notjudged";
 }
 
-static void page_head(const json_t *report, FILE *out)
-{
-	const json_t *b = json_object_get(report, "base"), *c = json_object_get(report, "cand");
-
-	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		     "style-src 'unsafe-inline'\">\n"
-		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		     "<title>kmb compare: ");
-	esc(out, str(b, "run_id"));
-	fputs(" vs ", out);
-	esc(out, str(c, "run_id"));
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
-}
-
 static void run_row(FILE *out, const char *label, const char *key, const json_t *b,
 		    const json_t *c)
 {
@@ -179,7 +141,7 @@ static void environment(const json_t *report, FILE *out)
 	json_array_foreach(json_object_get(env, "diff"), i, d) {
 		bool breaks = json_is_true(json_object_get(d, "breaks_comparability"));
 
-		fprintf(out, "<tr%s><td>", breaks ? " class=\"breaks\"" : "");
+		fprintf(out, "<tr%s><td>", breaks ? " class=\"incomparable\"" : "");
 		esc(out, str(d, "field"));
 		fputs("</td><td>", out);
 		put_json(out, json_object_get(d, "base"));
@@ -422,17 +384,29 @@ static int charts(const json_t *report, FILE *out, char *err, size_t errlen)
 	return 0;
 }
 
-int kmb_render_html(const json_t *report, FILE *out, char *err, size_t errlen)
+int kmb_render_html_body(const json_t *report, FILE *out, bool with_charts, char *err,
+			 size_t errlen)
 {
-	page_head(report, out);
-	runs(report, out);
 	environment(report, out);
 	summary(report, out);
 	outcomes_table(report, out);
 	metrics_table(report, out);
-	if (charts(report, out, err, errlen))
+	if (with_charts && charts(report, out, err, errlen))
 		return -1;
-	fputs("</body>\n</html>\n", out);
+	return 0;
+}
+
+int kmb_render_html(const json_t *report, FILE *out, char *err, size_t errlen)
+{
+	const json_t *b = json_object_get(report, "base"), *c = json_object_get(report, "cand");
+	char title[600];
+
+	snprintf(title, sizeof(title), "kmb compare: %s vs %s", str(b, "run_id"), str(c, "run_id"));
+	kmb_html_page_head(out, title);
+	runs(report, out);
+	if (kmb_render_html_body(report, out, true, err, errlen))
+		return -1;
+	kmb_html_page_end(out);
 	if (ferror(out)) {
 		snprintf(err, errlen, "html: write error");
 		return -1;
