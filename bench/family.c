@@ -94,12 +94,11 @@ static int add_instance(struct kmb_selection *sel, unsigned *cap, const struct k
 	return 0;
 }
 
-/* A definition's own default sizes that fit in a quarter of available memory. */
-static int def_sizes(const struct kmb_bench_def *def, uint64_t *out, int max)
+int kmb_sizes_that_fit(const char *list, uint64_t *out, int max)
 {
 	uint64_t all[KMB_MAX_SIZES], budget = kmb_mem_available() / 4;
 	char err[128];
-	int n = kmb_parse_size_list(def->default_sizes, all, KMB_MAX_SIZES, err, sizeof(err));
+	int n = kmb_parse_size_list(list, all, KMB_MAX_SIZES, err, sizeof(err));
 	int i, kept = 0;
 
 	for (i = 0; i < n && kept < max; i++) {
@@ -107,6 +106,17 @@ static int def_sizes(const struct kmb_bench_def *def, uint64_t *out, int max)
 			out[kept++] = all[i];
 	}
 	return kept;
+}
+
+int kmb_default_sizes(bool quick, uint64_t *out, int max)
+{
+	return kmb_sizes_that_fit(quick ? KMB_QUICK_SIZES : KMB_DEFAULT_SIZES, out, max);
+}
+
+/* A definition's own default sizes that fit. */
+static int def_sizes(const struct kmb_bench_def *def, uint64_t *out, int max)
+{
+	return kmb_sizes_that_fit(def->default_sizes, out, max);
 }
 
 static bool matches(const regex_t *re, const char *name)

@@ -16,6 +16,9 @@
 
 #define KMB_NEED(cap) (1ULL << (cap))
 #define KMB_MAX_SIZES 16
+/* Sizes when --size is not given: the suite's, and --quick's. */
+#define KMB_DEFAULT_SIZES "64M,1G"
+#define KMB_QUICK_SIZES "16M"
 
 struct kmb_bench_def;
 
@@ -103,6 +106,15 @@ struct kmb_select_opts {
 	bool quick;
 	const char *pv_image;	/* --pv-image, checked by kmb_pv_image_check(), or NULL */
 };
+
+/*
+ * The sizes of list that fit in a quarter of the available memory, in order;
+ * the first is kept even when none fits (a benchmark runs at least once, and
+ * says so when memory runs out). Returns the count.
+ */
+int kmb_sizes_that_fit(const char *list, uint64_t *out, int max);
+/* KMB_DEFAULT_SIZES (or KMB_QUICK_SIZES) that fit here. */
+int kmb_default_sizes(bool quick, uint64_t *out, int max);
 
 /*
  * Build the instances matching the filter, with their skip reasons. Returns

@@ -40,8 +40,6 @@ const char *cli_results_root(const char *given);
  */
 int cli_check_sizes(const uint64_t *sizes, int n);
 
-/* The default benchmark sizes for this host; returns the count. */
-int cli_default_sizes(uint64_t *sizes, int max, int quick);
 
 struct kmb_selection;
 /*

@@ -139,7 +139,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 static void apply_defaults(struct bench_opts *o)
 {
 	if (!o->nsizes)
-		o->nsizes = cli_default_sizes(o->sizes, KMB_MAX_SIZES, o->quick);
+		o->nsizes = kmb_default_sizes(o->quick, o->sizes, KMB_MAX_SIZES);
 	if (!o->repetitions)
 		o->repetitions = o->quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
 	o->results = cli_results_root(o->results);

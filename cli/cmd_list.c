@@ -189,7 +189,7 @@ int cmd_list(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!sopts.nsizes)
-		sopts.nsizes = cli_default_sizes(sizes, KMB_MAX_SIZES, 0);
+		sopts.nsizes = kmb_default_sizes(false, sizes, KMB_MAX_SIZES);
 	sopts.sizes = sizes;
 	if (kmb_select(&sopts, &sel, err, sizeof(err)))
 		return cli_usage_error("%s", err);

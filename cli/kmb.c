@@ -106,26 +106,6 @@ int cli_check_sizes(const uint64_t *sizes, int n)
 	return 0;
 }
 
-int cli_default_sizes(uint64_t *sizes, int max, int quick)
-{
-	static const uint64_t full[] = { 64 * KMB_MIB, 1 * KMB_GIB };
-	uint64_t budget = kmb_mem_available() / 4;
-	int n = 0;
-	size_t i;
-
-	if (quick) {
-		sizes[n++] = 16 * KMB_MIB;
-		return n;
-	}
-	for (i = 0; i < KMB_ARRAY_SIZE(full) && n < max; i++) {
-		if (full[i] <= budget)
-			sizes[n++] = full[i];
-	}
-	if (n == 0)
-		sizes[n++] = 16 * KMB_MIB;
-	return n;
-}
-
 int main(int argc, char **argv)
 {
 	static char progname[64];

@@ -2,6 +2,7 @@
 #include "caps.h"
 #include "census.h"
 #include "knob.h"
+#include "kvm_util.h"
 #include "uapi.h"
 #include "util.h"
 
@@ -506,7 +507,8 @@ static bool probe_ksm_zero_pages(char *reason, size_t len)
 /* A fresh VM fd, or -1 with the failing step in reason. */
 static int kvm_create_vm(char *reason, size_t len)
 {
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), ver, vm;
+	char err[200];
+	int kvm = kmb_kvm_open(err, sizeof(err)), ver, vm;
 
 	if (kvm < 0) {
 		if (errno == ENOENT)
@@ -530,9 +532,7 @@ static int kvm_create_vm(char *reason, size_t len)
 		close(kvm);
 		return -1;
 	}
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0)
-		snprintf(reason, len, "KVM_CREATE_VM: %s", strerror(errno));
+	vm = kmb_kvm_create_vm(kvm, 0, reason, len);
 	close(kvm);
 	return vm;
 }

@@ -173,23 +173,16 @@ static bool still_linked(int fd, const char *path)
  */
 static int write_knob(const char *path, const char *value)
 {
-	size_t len = strlen(value);
-	ssize_t n;
-	int fd, saved;
+	int fd, ret, saved;
 
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	do
-		n = write(fd, value, len);
-	while (n < 0 && errno == EINTR);
+	ret = kmb_write_all(fd, value, strlen(value));
 	saved = errno;
 	close(fd);
-	if (n != (ssize_t)len) {
-		errno = n < 0 ? saved : EIO;
-		return -1;
-	}
-	return 0;
+	errno = saved;
+	return ret;
 }
 
 /* Signal-safe message on stderr. */
@@ -392,22 +385,6 @@ static int replay_record(const char *rec, long pid, int verbose)
 	return restored;
 }
 
-static int pwrite_all(int fd, const char *buf, size_t len)
-{
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < len) {
-		n = pwrite(fd, buf + off, len - off, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 /* Rewrite the record with the first n knobs and make it durable. */
 static int save_record(int n)
 {
@@ -423,7 +400,7 @@ static int save_record(int n)
 	for (i = 0; i < n; i++)
 		off += (size_t)sprintf(buf + off, "%s\t%s\n", knobs[i].path, knobs[i].orig);
 	ret = 0;
-	if (pwrite_all(record_fd, buf, len) || ftruncate(record_fd, (off_t)len) || fsync(record_fd))
+	if (kmb_pwrite_all(record_fd, buf, len, 0) || ftruncate(record_fd, (off_t)len) || fsync(record_fd))
 		ret = -1;
 	free(buf);
 	return ret;

@@ -235,9 +235,6 @@ static void prepare_interrupt_note(const struct kmb_run *run)
 void kmb_run_mark_interrupted(void)
 {
 	int slot = interrupt_note.slot, fd;
-	const char *p;
-	size_t left;
-	ssize_t n;
 
 	if (slot < 0)
 		return;
@@ -245,16 +242,8 @@ void kmb_run_mark_interrupted(void)
 	fd = open(interrupt_note.tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	for (p = interrupt_note.text[slot], left = interrupt_note.len[slot]; left;) {
-		n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		p += n;
-		left -= (size_t)n;
-	}
-	if (left || fsync(fd) || rename(interrupt_note.tmp, interrupt_note.path))
+	if (kmb_write_all(fd, interrupt_note.text[slot], interrupt_note.len[slot]) || fsync(fd) ||
+	    rename(interrupt_note.tmp, interrupt_note.path))
 		unlink(interrupt_note.tmp);
 	close(fd);
 }

@@ -291,6 +291,49 @@ int kmb_read_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/* pread/pwrite stop short at 2 GiB or on a signal: loop until len or an error. */
+int kmb_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = pread(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int kmb_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int kmb_write_string(const char *path, const char *value)
 {
 	size_t len = strlen(value);

@@ -51,6 +51,9 @@ int kmb_read_u64(const char *path, uint64_t *val);
 /* All of buf to / from fd, retrying short transfers and EINTR; 0 or -1 (errno). */
 int kmb_write_all(int fd, const void *buf, size_t len);
 int kmb_read_all(int fd, void *buf, size_t len);
+/* The same at an offset; async-signal-safe like the two above. */
+int kmb_pread_all(int fd, void *buf, size_t len, uint64_t off);
+int kmb_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 /* Write a string to an existing file (sysfs); -1 with errno on error. */
 int kmb_write_string(const char *path, const char *value);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "pv_req.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -331,28 +332,11 @@ static uint64_t page_align(uint64_t v)
 	return (v + KMB_SE_PAGE - 1) & ~(KMB_SE_PAGE - 1);
 }
 
-/* Read exactly len bytes at off; 0, or -1 (short file or error). */
-static int read_at(int fd, uint64_t off, void *buf, size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static bool magic_at(int fd, uint64_t off, const char *magic)
 {
 	char buf[8];
 
-	return read_at(fd, off, buf, sizeof(buf)) == 0 && !memcmp(buf, magic, sizeof(buf));
+	return kmb_pread_all(fd, buf, sizeof(buf), off) == 0 && !memcmp(buf, magic, sizeof(buf));
 }
 
 /* pvimg metadata: 1 found (offsets set), 0 absent, -1 inconsistent. */
@@ -361,7 +345,7 @@ static int find_by_metadata(int fd, const char *path, struct kmb_pv_image *img, 
 {
 	uint8_t meta[28];
 
-	if (read_at(fd, KMB_SE_META_OFF, meta, sizeof(meta)) ||
+	if (kmb_pread_all(fd, meta, sizeof(meta), KMB_SE_META_OFF) ||
 	    memcmp(meta, KMB_SE_META_MAGIC, 8))
 		return 0;
 	img->hdr_off = be64(meta + 8);
@@ -420,7 +404,7 @@ static int check_header(int fd, const char *path, const struct kmb_pv_image *img
 	uint8_t head[16];
 	uint32_t version;
 
-	if (read_at(fd, img->hdr_off, head, sizeof(head))) {
+	if (kmb_pread_all(fd, head, sizeof(head), img->hdr_off)) {
 		snprintf(err, errlen, "%s: SE header at 0x%llx is cut off", path,
 			 (unsigned long long)img->hdr_off);
 		return -1;
@@ -464,7 +448,7 @@ static int find_stage3a_args(int fd, struct kmb_pv_image *img, uint64_t *args_ip
 	if (end < KMB_SE_ARGS_SIZE || end > KMB_SE_ARGS_SEARCH_END)
 		return 0;
 	buf = malloc(end);
-	if (!buf || read_at(fd, 0, buf, end)) {
+	if (!buf || kmb_pread_all(fd, buf, end, 0)) {
 		free(buf);
 		return 0;
 	}
@@ -609,7 +593,7 @@ static int check_ipib(int fd, const char *path, struct kmb_pv_image *img, char *
 	uint32_t len, n;
 	unsigned i;
 
-	if (read_at(fd, img->ipib_off, ipib, IPIB_COMPS)) {
+	if (kmb_pread_all(fd, ipib, IPIB_COMPS, img->ipib_off)) {
 		snprintf(err, errlen, "%s: no IPL parameter block at 0x%llx", path,
 			 (unsigned long long)img->ipib_off);
 		return -1;
@@ -618,7 +602,7 @@ static int check_ipib(int fd, const char *path, struct kmb_pv_image *img, char *
 	n = be32(ipib + IPIB_NUM_COMP);
 	if (ipib[IPIB_PBT] != IPIB_PBT_PV || n < 1 || n > KMB_PV_MAX_COMPS ||
 	    len < IPIB_COMPS + n * IPIB_COMP_SIZE || len > KMB_SE_PAGE ||
-	    read_at(fd, img->ipib_off, ipib, len)) {
+	    kmb_pread_all(fd, ipib, len, img->ipib_off)) {
 		snprintf(err, errlen,
 			 "%s: no valid PV IPL parameter block at 0x%llx (type %u, %u components, "
 			 "%u bytes)",

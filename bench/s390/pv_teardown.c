@@ -89,23 +89,6 @@ struct pv_vm {
 	int img_fd;
 };
 
-/* pread() may stop short (at 2 GiB, or on a signal): loop until len or an error. */
-static int read_exact(int fd, char *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = pread(fd, buf + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 /* The components, each at its guest address (the image is laid out from 0). */
 static int load_components(struct pv_vm *v, const char *path, char *err, size_t errlen)
 {
@@ -117,7 +100,7 @@ static int load_components(struct pv_vm *v, const char *path, char *err, size_t 
 
 		if (c->addr + len > v->img.file_size)
 			len = v->img.file_size - c->addr;	/* the last page, cut off */
-		if (!read_exact(v->img_fd, v->mem.addr + c->addr, len, c->addr))
+		if (!kmb_pread_all(v->img_fd, v->mem.addr + c->addr, len, c->addr))
 			continue;
 		snprintf(err, errlen, "reading component %u of %s into guest memory failed "
 			 "(I/O error or file changed)", i, path);
@@ -164,7 +147,7 @@ static int set_sec_parms(struct pv_vm *v, const char *path, char *err, size_t er
 		snprintf(err, errlen, "out of memory for the SE header");
 		return -1;
 	}
-	if (read_exact(v->img_fd, hdr, v->img.hdr_size, v->img.hdr_off))
+	if (kmb_pread_all(v->img_fd, hdr, v->img.hdr_size, v->img.hdr_off))
 		snprintf(err, errlen, "reading the SE header of %s failed", path);
 	else if (!kmb_pv_sec_parm_req(&parm, hdr, v->img.hdr_size, err, errlen))
 		ret = kmb_kvm_pv_cmd(v->vm, KMB_PV_SET_SEC_PARMS, (uint64_t)(uintptr_t)&parm, err,
