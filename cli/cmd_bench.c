@@ -8,6 +8,7 @@
 #include "census.h"
 #include "cli.h"
 #include "family.h"
+#include "fatal.h"
 #include "knob.h"
 #include "rundir.h"
 #include "s390/pv_req.h"
@@ -372,7 +373,7 @@ int cmd_bench(int argc, char **argv)
 		return KMB_EXIT_USAGE;
 	}
 	json_object_set_new(run.manifest, "bench", plan_json(&o, &sel));
-	kmb_knob_install_handlers(kmb_run_mark_interrupted);
+	kmb_install_fatal_handlers(kmb_run_mark_interrupted);
 	if (kmb_run_save(&run, err, sizeof(err))) {
 		kmb_err("%s", err);
 		ret = KMB_EXIT_USAGE;

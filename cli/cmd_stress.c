@@ -5,6 +5,7 @@
  */
 #include "atomic.h"
 #include "cli.h"
+#include "fatal.h"
 #include "knob.h"
 #include "runner.h"
 #include "rundir.h"
@@ -318,7 +319,7 @@ int cmd_stress(int argc, char **argv)
 		free(list_text);
 		return KMB_EXIT_USAGE;
 	}
-	kmb_knob_install_handlers(NULL);
+	kmb_install_fatal_handlers(NULL);
 	printf("kmb stress: %d scenario(s); writing %s\n", a.nnames, run.dir);
 	ret = run_all(&run, &a, sc, &img);
 	if (kmb_run_finish(&run, ret == KMB_EXIT_USAGE ? "failed" : "complete", err, sizeof(err)))

@@ -49,63 +49,6 @@ static volatile sig_atomic_t nknobs;
 static volatile sig_atomic_t record_fd = -1;
 static pid_t owner_pid;
 static char record_path[KNOB_PATH_MAX];
-static char state_dir[KNOB_PATH_MAX];
-static void (*cleanup_hook)(void);
-
-static int default_state_dir(char *buf, size_t len)
-{
-	const char *env = getenv("KMB_STATE_DIR");
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	int n;
-
-	if (env && *env)
-		n = snprintf(buf, len, "%s", env);
-	else if (geteuid() == 0)
-		n = snprintf(buf, len, "/run/kmb");
-	else if (xdg && *xdg)
-		n = snprintf(buf, len, "%s/kmb", xdg);
-	else
-		n = snprintf(buf, len, "/tmp/kmb-%u", (unsigned)getuid());
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Records are instructions to write values into files, so the directory must
- * be ours alone: someone else's /tmp/kmb-<uid> could make us overwrite any
- * file we can write.
- */
-static int check_private(const char *dir)
-{
-	struct stat st;
-
-	if (stat(dir, &st))
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
-		errno = EACCES;
-		return -1;
-	}
-	return 0;
-}
-
-const char *kmb_state_dir(void)
-{
-	char dir[KNOB_PATH_MAX];
-
-	if (state_dir[0])
-		return state_dir;
-	if (default_state_dir(dir, sizeof(dir)) || kmb_mkdir_p(dir, 0700) || check_private(dir))
-		return NULL;
-	memcpy(state_dir, dir, sizeof(state_dir));
-	return state_dir;
-}
 
 static int join(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -638,42 +581,3 @@ int kmb_knob_recover(int verbose)
 	return restored;
 }
 
-static void on_fatal_signal(int sig)
-{
-	int saved = errno;
-
-	kmb_knob_restore_all();
-	if (cleanup_hook)
-		cleanup_hook();
-	errno = saved;
-	/*
-	 * SA_RESETHAND put the default action back and sig stays blocked until
-	 * we return: the process then dies by it, and the exit status says so.
-	 */
-	raise(sig);
-}
-
-void kmb_knob_install_handlers(void (*cleanup)(void))
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	static bool registered;
-	struct sigaction sa, old;
-	size_t i;
-
-	cleanup_hook = cleanup;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_fatal_signal;
-	sa.sa_flags = SA_RESETHAND;
-	sigemptyset(&sa.sa_mask);
-	/* A second signal must not cut the first one's restore short. */
-	for (i = 0; i < KMB_ARRAY_SIZE(sigs); i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	for (i = 0; i < KMB_ARRAY_SIZE(sigs); i++) {
-		/* Leave signals ignored by whoever started us (nohup) ignored. */
-		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_IGN)
-			continue;
-		sigaction(sigs[i], &sa, NULL);
-	}
-	if (!registered)
-		registered = !atexit(kmb_knob_restore_all);
-}

@@ -9,17 +9,15 @@
  *  - a process killed with SIGKILL leaves its record behind; the next kmb
  *    start calls kmb_knob_recover(), which replays records whose owner is gone
  *    (the owner holds an flock on its record for as long as it lives).
- * The state directory is $KMB_STATE_DIR, else /run/kmb for root (cleared on
- * reboot, exactly when sysfs knobs reset), else $XDG_RUNTIME_DIR/kmb or
- * /tmp/kmb-<uid>.
+ * Records live in the state directory (lib/statedir.h); the signal handlers
+ * that call kmb_knob_restore_all() are lib/fatal.h's.
  */
 #ifndef KMB_KNOB_H
 #define KMB_KNOB_H
 
 #include <stddef.h>
 
-/* Path of the state directory (created 0700 on first use); NULL on error. */
-const char *kmb_state_dir(void);
+#include "statedir.h"
 
 /*
  * Set a knob, recording its original value first (only on its first change by
@@ -36,12 +34,5 @@ void kmb_knob_restore_all(void);
  * restored, prints one line per knob to stderr when verbose.
  */
 int kmb_knob_recover(int verbose);
-
-/*
- * Install SIGINT/SIGTERM/SIGHUP handlers that restore knobs, run the extra
- * async-signal-safe cleanup hook (may be NULL), then die by the same signal.
- * Also registers kmb_knob_restore_all with atexit().
- */
-void kmb_knob_install_handlers(void (*cleanup)(void));
 
 #endif

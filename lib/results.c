@@ -146,6 +146,41 @@ static int check_run(json_t *run, size_t i, const char *path, char *err, size_t 
 	return 0;
 }
 
+/* ---- Google Benchmark's name grammar ---- */
+
+static bool is_gbench_suffix(const char *part, size_t n)
+{
+	static const char *const fixed[] = { "manual_time", "real_time", "process_time" };
+	size_t i;
+
+	for (i = 0; i < KMB_ARRAY_SIZE(fixed); i++) {
+		if (n == strlen(fixed[i]) && !strncmp(part, fixed[i], n))
+			return true;
+	}
+	return (n > 11 && !strncmp(part, "iterations:", 11)) ||
+	       (n > 8 && !strncmp(part, "repeats:", 8)) ||
+	       (n > 8 && !strncmp(part, "threads:", 8)) ||
+	       (n > 9 && !strncmp(part, "min_time:", 9));
+}
+
+void kmb_bench_base_name(const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name);
+
+	/* Strip trailing "/suffix" parts while they are Google Benchmark's. */
+	for (;;) {
+		const char *slash = memrchr(name, '/', n);
+
+		if (!slash || !is_gbench_suffix(slash + 1, n - (size_t)(slash + 1 - name)))
+			break;
+		n = (size_t)(slash - name);
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+}
+
 static void add_run(json_t *samples, json_t *errors, const json_t *context, json_t *run)
 {
 	const char *full = json_string_value(json_object_get(run, "run_name"));

@@ -48,6 +48,12 @@ int kmb_result_read_bench(json_t *doc, const char *path, json_t **samples, json_
  */
 const char *kmb_metric_direction_guess(const char *metric);
 
+/*
+ * Benchmark name without the suffixes Google Benchmark appends
+ * ("/iterations:8", "/manual_time", "/real_time", "/repeats:N").
+ */
+void kmb_bench_base_name(const char *name, char *buf, size_t len);
+
 /* Path of baseline NAME under results; -1 if the name is not a valid name. */
 int kmb_baseline_path(const char *results, const char *name, char *buf, size_t len);
 

@@ -455,35 +455,3 @@ int kmb_rm_rf(const char *path)
 	return ret;
 }
 
-static bool is_gbench_suffix(const char *part, size_t n)
-{
-	static const char *const fixed[] = { "manual_time", "real_time", "process_time" };
-	size_t i;
-
-	for (i = 0; i < KMB_ARRAY_SIZE(fixed); i++) {
-		if (n == strlen(fixed[i]) && !strncmp(part, fixed[i], n))
-			return true;
-	}
-	return (n > 11 && !strncmp(part, "iterations:", 11)) ||
-	       (n > 8 && !strncmp(part, "repeats:", 8)) ||
-	       (n > 8 && !strncmp(part, "threads:", 8)) ||
-	       (n > 9 && !strncmp(part, "min_time:", 9));
-}
-
-void kmb_bench_base_name(const char *name, char *buf, size_t len)
-{
-	size_t n = strlen(name);
-
-	/* Strip trailing "/suffix" parts while they are Google Benchmark's. */
-	for (;;) {
-		const char *slash = memrchr(name, '/', n);
-
-		if (!slash || !is_gbench_suffix(slash + 1, n - (size_t)(slash + 1 - name)))
-			break;
-		n = (size_t)(slash - name);
-	}
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, name, n);
-	buf[n] = '\0';
-}

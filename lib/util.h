@@ -75,10 +75,5 @@ int kmb_mkdir_p(const char *path, unsigned mode);
 /* Remove a directory tree (no symlink following); 0 or -1. */
 int kmb_rm_rf(const char *path);
 
-/*
- * Benchmark name without the suffixes Google Benchmark appends
- * ("/iterations:8", "/manual_time", "/real_time", "/repeats:N").
- */
-void kmb_bench_base_name(const char *name, char *buf, size_t len);
 
 #endif

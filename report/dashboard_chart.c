@@ -8,6 +8,7 @@
  * chart's complete input and so what decides whether the chart is redrawn.
  */
 #include "dashboard.h"
+#include "dashboard_priv.h"
 #include "atomic.h"
 #include "chart.h"
 #include "html.h"

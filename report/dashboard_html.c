@@ -7,6 +7,7 @@
  * the site and the results tree can be moved together.
  */
 #include "dashboard.h"
+#include "dashboard_priv.h"
 #include "html.h"
 #include "util.h"
 

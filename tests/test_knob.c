@@ -5,6 +5,7 @@
  * processes must be left alone.
  */
 #include "check.h"
+#include "fatal.h"
 #include "knob.h"
 #include "util.h"
 
@@ -86,7 +87,7 @@ static pid_t spawn_setter(const char *knob, const char *value, bool handlers)
 	if (pid == 0) {
 		close(fds[0]);
 		if (handlers)
-			kmb_knob_install_handlers(NULL);
+			kmb_install_fatal_handlers(NULL);
 		ok = kmb_knob_set(knob, value, err, sizeof(err)) ? '0' : '1';
 		if (ok == '0')
 			fprintf(stderr, "child: %s\n", err);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Sizes and names. */
 #include "check.h"
+#include "results.h"
 #include "util.h"
 
 
