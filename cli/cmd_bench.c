@@ -19,6 +19,7 @@
 #include "kmb-version.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ struct bench_opts {
 	const char *out;
 	const char *results;
 	const char *pv_image;
+	const char *run_dir_file;
 };
 
 static void bench_usage(void)
@@ -56,6 +58,7 @@ static void bench_usage(void)
 	       "  -v, --verbose          also show Google Benchmark's console output\n"
 	       "  -o, --out DIR          write the run into DIR (must be empty or new)\n"
 	       "  -R, --results DIR      results tree (default $KMB_RESULTS or ./results)\n"
+	       "      --run-dir-file FILE  write the run directory's path into FILE (for scripts)\n"
 	       "      --pv-image FILE    s390x Secure Execution image for the teardown_pv family\n"
 	       "  -h, --help             this help\n\n"
 	       "Exit status: 0 every selected benchmark ran or was skipped with a reason,\n"
@@ -76,6 +79,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "results", required_argument, NULL, 'R' },
 		{ "pv-image", required_argument, NULL, 'P' },
+		{ "run-dir-file", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -124,6 +128,9 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 				return KMB_EXIT_USAGE;
 			}
 			o->pv_image = optarg;
+			break;
+		case 'D':
+			o->run_dir_file = optarg;
 			break;
 		case 'h':
 			bench_usage();
@@ -336,6 +343,23 @@ static int run_benchmarks(struct kmb_run *run, const struct bench_opts *o,
 	return failures;
 }
 
+/* The run directory for a script, as an absolute path on one line, written atomically. */
+static int write_run_dir_file(const char *file, const char *dir)
+{
+	char real[PATH_MAX], line[PATH_MAX + 2];
+
+	if (!realpath(dir, real)) {
+		kmb_perr("%s", dir);
+		return -1;
+	}
+	snprintf(line, sizeof(line), "%s\n", real);
+	if (kmb_write_atomic(file, line, strlen(line))) {
+		kmb_perr("cannot write %s", file);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_opts o = { .interleave = true };
@@ -376,6 +400,10 @@ int cmd_bench(int argc, char **argv)
 	kmb_install_fatal_handlers(kmb_run_mark_interrupted);
 	if (kmb_run_save(&run, err, sizeof(err))) {
 		kmb_err("%s", err);
+		ret = KMB_EXIT_USAGE;
+		goto out;
+	}
+	if (o.run_dir_file && write_run_dir_file(o.run_dir_file, run.dir)) {
 		ret = KMB_EXIT_USAGE;
 		goto out;
 	}
