@@ -33,7 +33,7 @@ struct kmb_bench_ctx {
 
 struct kmb_bench_def {
 	const char *name;	/* "zeropage/unshare_write_fault" */
-	const char *summary;	/* one line for `kmb list` */
+	const char *description; /* one line for `kmb list` */
 	uint64_t needs;		/* KMB_NEED(cap) | ... */
 	bool sized;		/* one instance per --size */
 	/*
@@ -63,7 +63,7 @@ struct kmb_bench_def {
 
 struct kmb_family {
 	const char *name;	/* "zeropage" */
-	const char *summary;
+	const char *description;
 	const struct kmb_bench_def *defs;
 	unsigned ndefs;
 	struct kmb_family *next;
@@ -73,10 +73,10 @@ void kmb_family_register(struct kmb_family *family);
 /* Families sorted by name. */
 struct kmb_family *kmb_families(void);
 
-#define KMB_FAMILY(id, summary_, defs_)                                               \
+#define KMB_FAMILY(id, description_, defs_)                                               \
 	static struct kmb_family kmb_family_##id = {                                  \
 		.name = #id,                                                          \
-		.summary = summary_,                                                  \
+		.description = description_,                                                  \
 		.defs = defs_,                                                        \
 		.ndefs = sizeof(defs_) / sizeof((defs_)[0]),                          \
 	};                                                                            \

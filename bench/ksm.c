@@ -95,7 +95,7 @@ static const struct kmb_page_op ksm_unmerge_zero = {
 static const struct kmb_bench_def ksm_defs[] = {
 	{
 		.name = "ksm/unmerge_zero_pages",
-		.summary = "MADV_UNMERGEABLE of pages KSM merged into the zeropage (use_zero_pages)",
+		.description = "MADV_UNMERGEABLE of pages KSM merged into the zeropage (use_zero_pages)",
 		.needs = KMB_NEED(KMB_CAP_PAGEMAP_CENSUS) | KMB_NEED(KMB_CAP_KSM) |
 			 KMB_NEED(KMB_CAP_KSM_ZERO_PAGES),
 		.sized = true,

@@ -59,7 +59,7 @@ static const struct kmb_page_op clear_pages = {
 static const struct kmb_bench_def reference_defs[] = {
 	{
 		.name = "reference/clear_page_hot",
-		.summary = "memset of one cache-hot 4 KiB page (the floor of a page clear)",
+		.description = "memset of one cache-hot 4 KiB page (the floor of a page clear)",
 		.sized = false,
 		.unit = GB_US,
 		.iterations = 64,
@@ -68,7 +68,7 @@ static const struct kmb_bench_def reference_defs[] = {
 	{
 		.name = "reference/clear_pages",
 		.floor = true,
-		.summary = "memset over a populated range: the cost of clearing memory",
+		.description = "memset over a populated range: the cost of clearing memory",
 		.needs = KMB_NEED(KMB_CAP_PAGEMAP_CENSUS),
 		.sized = true,
 		.unit = GB_MS,

@@ -3,7 +3,7 @@
  * skey: enabling storage keys on a fresh s390x VM whose memory has a
  * fraction f of zeropage-mapped pages, by KVM_S390_SET_SKEYS or by the
  * guest's own SSKE, and KVM_S390_KEYOP with keys already on (the operations
- * are in bench/s390/skey.c). Built everywhere so other hosts list these
+ * are in bench/s390/skey_kvm.c). Built everywhere so other hosts list these
  * benchmarks with their skip reason; skey_proxy is the portable stand-in.
  */
 #include "s390/s390_bench.h"
@@ -21,9 +21,9 @@ SKEY_CASE(sske_f0, KMB_SKEY_GUEST_SSKE, 0);
 SKEY_CASE(sske_f100, KMB_SKEY_GUEST_SSKE, 100);
 SKEY_CASE(keyop_sske, KMB_SKEY_KEYOP, 0);
 
-#define SKEY_DEF(name_, summary_, case_)                                              \
+#define SKEY_DEF(name_, description_, case_)                                              \
 	{                                                                             \
-		.name = "skey/" name_, .summary = summary_, .needs = SKEY_NEEDS,      \
+		.name = "skey/" name_, .description = description_, .needs = SKEY_NEEDS,      \
 		.sized = true, .default_sizes = "256M,1G", .unit = GB_US,             \
 		.probe = KMB_S390_ONLY(kmb_skey_probe), .run = KMB_S390_ONLY(kmb_skey_run), \
 		.data = &case_,                                                       \

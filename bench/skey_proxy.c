@@ -151,7 +151,7 @@ static const struct proxy_case f100 = { .zero_pct = 100 };
 static const struct kmb_bench_def skey_proxy_defs[] = {
 	{
 		.name = "skey_proxy/enable_f0",
-		.summary = "proxy of s390 skey enablement: MADV_POPULATE_WRITE, no page on the "
+		.description = "proxy of s390 skey enablement: MADV_POPULATE_WRITE, no page on the "
 			   "zeropage (walk only)",
 		.needs = PROXY_NEEDS,
 		.sized = true,
@@ -162,7 +162,7 @@ static const struct kmb_bench_def skey_proxy_defs[] = {
 	},
 	{
 		.name = "skey_proxy/enable_f50",
-		.summary = "proxy of s390 skey enablement: MADV_POPULATE_WRITE unsharing every "
+		.description = "proxy of s390 skey enablement: MADV_POPULATE_WRITE unsharing every "
 			   "other page from the zeropage",
 		.needs = PROXY_NEEDS | KMB_NEED(KMB_CAP_ZEROPAGE),
 		.sized = true,
@@ -173,7 +173,7 @@ static const struct kmb_bench_def skey_proxy_defs[] = {
 	},
 	{
 		.name = "skey_proxy/enable_f100",
-		.summary = "proxy of s390 skey enablement: MADV_POPULATE_WRITE unsharing every "
+		.description = "proxy of s390 skey enablement: MADV_POPULATE_WRITE unsharing every "
 			   "page from the zeropage",
 		.needs = PROXY_NEEDS | KMB_NEED(KMB_CAP_ZEROPAGE),
 		.sized = true,

@@ -562,7 +562,7 @@ static void run_deferred(gb_state *st, const struct kmb_bench_ctx *ctx)
 static const struct kmb_bench_def teardown_defs[] = {
 	{
 		.name = "teardown/munmap",
-		.summary = "synchronous teardown: munmap of a populated anonymous range",
+		.description = "synchronous teardown: munmap of a populated anonymous range",
 		.needs = TD_NEEDS,
 		.sized = true,
 		.default_sizes = "256M,1G",
@@ -572,7 +572,7 @@ static const struct kmb_bench_def teardown_defs[] = {
 	},
 	{
 		.name = "teardown/exit",
-		.summary = "synchronous teardown: a child's exit, from the signal until waitpid",
+		.description = "synchronous teardown: a child's exit, from the signal until waitpid",
 		.sized = true,
 		.default_sizes = "256M,1G",
 		.unit = GB_MS,
@@ -581,7 +581,7 @@ static const struct kmb_bench_def teardown_defs[] = {
 	},
 	{
 		.name = "teardown/deferred",
-		.summary = "hand the range to a reaper thread; background GiB/s until RSS drops",
+		.description = "hand the range to a reaper thread; background GiB/s until RSS drops",
 		.needs = TD_NEEDS,
 		.sized = true,
 		.default_sizes = "256M,1G",
@@ -591,7 +591,7 @@ static const struct kmb_bench_def teardown_defs[] = {
 	},
 	{
 		.name = "teardown/process_mrelease",
-		.summary = "SIGKILL a populated child, then process_mrelease reaps its memory",
+		.description = "SIGKILL a populated child, then process_mrelease reaps its memory",
 		.needs = KMB_NEED(KMB_CAP_PROCESS_MRELEASE),
 		.sized = true,
 		.default_sizes = "256M,1G",
@@ -601,7 +601,7 @@ static const struct kmb_bench_def teardown_defs[] = {
 	},
 	{
 		.name = "teardown/kvm_vm_close",
-		.summary = "close a KVM VM fd whose memslot maps a populated range, then munmap it",
+		.description = "close a KVM VM fd whose memslot maps a populated range, then munmap it",
 		.needs = TD_NEEDS | KMB_NEED(KMB_CAP_KVM),
 		.sized = true,
 		.default_sizes = "256M,1G",

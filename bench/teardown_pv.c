@@ -4,7 +4,7 @@
  * synchronously (KVM_PV_DISABLE) or lazily (KVM_PV_ASYNC_CLEANUP_PREPARE in
  * the foreground, _PERFORM in the background). Needs --pv-image; lazy
  * destroy needs a VM larger than 2 GiB. The operation is in
- * bench/s390/pv_teardown.c; this table is built everywhere so other hosts
+ * bench/s390/teardown_pv_kvm.c; this table is built everywhere so other hosts
  * list the benchmarks with their skip reason. Guest memory is only populated
  * where the guest touches it, so a large VM costs little host memory.
  */
@@ -16,7 +16,7 @@ static const struct pv_case async_case = { KMB_PV_TEARDOWN_ASYNC };
 static const struct kmb_bench_def teardown_pv_defs[] = {
 	{
 		.name = "teardown_pv/disable",
-		.summary = "tear down a booted protected VM with KVM_PV_DISABLE (synchronous)",
+		.description = "tear down a booted protected VM with KVM_PV_DISABLE (synchronous)",
 		.needs = KMB_NEED(KMB_CAP_PAGEMAP_CENSUS) | KMB_NEED(KMB_CAP_S390_PV),
 		.sized = true,
 		.default_sizes = "1G,4G",
@@ -28,7 +28,7 @@ static const struct kmb_bench_def teardown_pv_defs[] = {
 	},
 	{
 		.name = "teardown_pv/async_cleanup",
-		.summary = "lazy destroy: KVM_PV_ASYNC_CLEANUP_PREPARE (foreground) + _PERFORM "
+		.description = "lazy destroy: KVM_PV_ASYNC_CLEANUP_PREPARE (foreground) + _PERFORM "
 			   "(background, GiB/s); VMs above 2 GiB only, as QEMU",
 		.needs = KMB_NEED(KMB_CAP_PAGEMAP_CENSUS) | KMB_NEED(KMB_CAP_S390_PV),
 		.sized = true,

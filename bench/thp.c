@@ -78,7 +78,7 @@ static const struct kmb_page_op thp_unshare_write = {
 static const struct kmb_bench_def thp_defs[] = {
 	{
 		.name = "thp/huge_zero_read_fault",
-		.summary = "map the huge zeropage by one read fault per 2 MiB",
+		.description = "map the huge zeropage by one read fault per 2 MiB",
 		.needs = THP_NEEDS,
 		.sized = true,
 		.unit = GB_MS,
@@ -87,7 +87,7 @@ static const struct kmb_bench_def thp_defs[] = {
 	},
 	{
 		.name = "thp/huge_zero_unshare_write",
-		.summary = "write every 4 KiB page of a huge-zeropage-mapped range",
+		.description = "write every 4 KiB page of a huge-zeropage-mapped range",
 		.needs = THP_NEEDS,
 		.sized = true,
 		.unit = GB_MS,

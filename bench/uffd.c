@@ -132,7 +132,7 @@ static const struct kmb_page_op uffd_copy = {
 static const struct kmb_bench_def uffd_defs[] = {
 	{
 		.name = "uffd/zeropage",
-		.summary = "postcopy placement of zero pages: UFFDIO_ZEROPAGE per page",
+		.description = "postcopy placement of zero pages: UFFDIO_ZEROPAGE per page",
 		.needs = UFFD_NEEDS | KMB_NEED(KMB_CAP_ZEROPAGE),
 		.sized = true,
 		.unit = GB_MS,
@@ -141,7 +141,7 @@ static const struct kmb_bench_def uffd_defs[] = {
 	},
 	{
 		.name = "uffd/copy",
-		.summary = "postcopy placement of a zero page by UFFDIO_COPY per page",
+		.description = "postcopy placement of a zero page by UFFDIO_COPY per page",
 		.needs = UFFD_NEEDS,
 		.sized = true,
 		.unit = GB_MS,

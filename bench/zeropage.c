@@ -59,7 +59,7 @@ static const struct kmb_page_op zp_unshare_populate_write = {
 static const struct kmb_bench_def zeropage_defs[] = {
 	{
 		.name = "zeropage/read_fault",
-		.summary = "map the shared zeropage by one read fault per page",
+		.description = "map the shared zeropage by one read fault per page",
 		.needs = ZP_NEEDS,
 		.sized = true,
 		.unit = GB_MS,
@@ -68,7 +68,7 @@ static const struct kmb_bench_def zeropage_defs[] = {
 	},
 	{
 		.name = "zeropage/populate_read",
-		.summary = "map the shared zeropage with MADV_POPULATE_READ over the range",
+		.description = "map the shared zeropage with MADV_POPULATE_READ over the range",
 		.needs = ZP_NEEDS | KMB_NEED(KMB_CAP_MADV_POPULATE),
 		.sized = true,
 		.unit = GB_MS,
@@ -79,7 +79,7 @@ static const struct kmb_bench_def zeropage_defs[] = {
 		.name = "zeropage/unshare_write_fault",
 		.derived = "zeropage unshare overhead",
 		.minus = "zeropage/write_fault_fresh",
-		.summary = "unshare zeropage-mapped pages by one write fault per page",
+		.description = "unshare zeropage-mapped pages by one write fault per page",
 		.needs = ZP_NEEDS,
 		.sized = true,
 		.unit = GB_MS,
@@ -88,7 +88,7 @@ static const struct kmb_bench_def zeropage_defs[] = {
 	},
 	{
 		.name = "zeropage/write_fault_fresh",
-		.summary = "baseline: one write fault per never-touched page",
+		.description = "baseline: one write fault per never-touched page",
 		.needs = KMB_NEED(KMB_CAP_PAGEMAP_CENSUS),
 		.sized = true,
 		.unit = GB_MS,
@@ -97,7 +97,7 @@ static const struct kmb_bench_def zeropage_defs[] = {
 	},
 	{
 		.name = "zeropage/unshare_populate_write",
-		.summary = "unshare zeropage-mapped pages with MADV_POPULATE_WRITE",
+		.description = "unshare zeropage-mapped pages with MADV_POPULATE_WRITE",
 		.needs = ZP_NEEDS | KMB_NEED(KMB_CAP_MADV_POPULATE),
 		.sized = true,
 		.unit = GB_MS,

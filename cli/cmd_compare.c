@@ -222,10 +222,10 @@ int cmd_compare(int argc, char **argv)
 	} else if (emit(report, &a)) {
 		ret = KMB_EXIT_USAGE;
 	} else {
-		json_t *summary = json_object_get(report, "summary");
+		json_t *tally = json_object_get(report, "tally");
 
-		ret = json_integer_value(json_object_get(summary, "regressions")) ||
-				      json_integer_value(json_object_get(summary, "lost"))
+		ret = json_integer_value(json_object_get(tally, "regressions")) ||
+				      json_integer_value(json_object_get(tally, "lost"))
 			      ? KMB_EXIT_FAIL
 			      : KMB_EXIT_OK;
 	}

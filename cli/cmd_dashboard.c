@@ -80,7 +80,7 @@ int cmd_dashboard(int argc, char **argv)
 {
 	struct kmb_dashboard_opts o = { .results = NULL,
 					.window = KMB_DASHBOARD_WINDOW };
-	struct kmb_dashboard_summary sum;
+	struct kmb_dashboard_stats sum;
 	char err[1024], out[4200];
 	int ret;
 

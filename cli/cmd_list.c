@@ -24,8 +24,8 @@ static void list_usage(void)
 
 static json_t *instance_json(const struct kmb_instance *inst)
 {
-	return json_pack("{s:s, s:s, s:b, s:s?}", "name", inst->ctx.name, "summary",
-			 inst->ctx.def->summary, "available", !inst->skip_reason[0], "reason",
+	return json_pack("{s:s, s:s, s:b, s:s?}", "name", inst->ctx.name, "description",
+			 inst->ctx.def->description, "available", !inst->skip_reason[0], "reason",
 			 inst->skip_reason[0] ? inst->skip_reason : NULL);
 }
 
@@ -118,7 +118,7 @@ static void print_text(const struct kmb_selection *sel)
 				break;
 		}
 		if (fam && fam != shown) {
-			printf("%s%s: %s\n", shown ? "\n" : "", fam->name, fam->summary);
+			printf("%s%s: %s\n", shown ? "\n" : "", fam->name, fam->description);
 			shown = fam;
 		}
 		if (inst->skip_reason[0])
@@ -126,7 +126,7 @@ static void print_text(const struct kmb_selection *sel)
 				 group_of(groups, ngroups, inst->skip_reason) + 1);
 		else
 			snprintf(status, sizeof(status), "available");
-		printf("  %-40s %-12s %s\n", inst->ctx.name, status, inst->ctx.def->summary);
+		printf("  %-40s %-12s %s\n", inst->ctx.name, status, inst->ctx.def->description);
 	}
 	free(groups);
 	if (sel->runnable < sel->count) {

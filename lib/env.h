@@ -21,11 +21,6 @@
  */
 json_t *kmb_env_capture(void);
 
-/*
- * Copy the kernel config, gzip-compressed, to path (atomically) when one is
- * readable. Returns 0, 1 when no config is readable, -1 on error.
- */
-int kmb_env_save_kernel_config(const char *path);
 
 /* Human-readable rendering of an environment object. */
 void kmb_env_print(const json_t *env, FILE *out);

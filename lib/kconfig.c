@@ -127,7 +127,7 @@ int kmb_kconfig_sha256(char *hex, size_t hexlen, char *source, size_t srclen)
 	return ret;
 }
 
-int kmb_env_save_kernel_config(const char *path)
+int kmb_kconfig_save(const char *path)
 {
 	struct kconfig kc;
 	unsigned char *gz;

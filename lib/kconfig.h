@@ -3,7 +3,7 @@
  * The running kernel's build configuration, from /proc/config.gz
  * (CONFIG_IKCONFIG_PROC) or else /boot/config-<release>. Two runs with
  * different configs are not comparable, so the environment records its hash;
- * kmb_env_save_kernel_config() (env.h) keeps a copy next to the results.
+ * kmb_kconfig_save() keeps a copy next to the results.
  */
 #ifndef KMB_KCONFIG_H
 #define KMB_KCONFIG_H
@@ -18,5 +18,11 @@
  * into source. Returns 0, or -1 when no config is readable.
  */
 int kmb_kconfig_sha256(char *hex, size_t hexlen, char *source, size_t srclen);
+
+/*
+ * Copy the kernel config, gzip-compressed, to path (atomically) when one is
+ * readable. Returns 0, 1 when no config is readable, -1 on error.
+ */
+int kmb_kconfig_save(const char *path);
 
 #endif

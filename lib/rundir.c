@@ -2,6 +2,7 @@
 #include "rundir.h"
 #include "atomic.h"
 #include "env.h"
+#include "kconfig.h"
 #include "jsonload.h"
 #include "util.h"
 
@@ -183,7 +184,7 @@ int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, js
 	}
 	/* The config itself, next to its hash, when the kernel lets us read it. */
 	path_join(logs, sizeof(logs), run->dir, "kernel-config.gz");
-	if (kmb_env_save_kernel_config(logs) == 0)
+	if (kmb_kconfig_save(logs) == 0)
 		json_object_set_new(run->manifest, "kernel_config_copy",
 				    json_string("kernel-config.gz"));
 	if (kmb_run_save(run, err, errlen)) {

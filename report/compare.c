@@ -393,7 +393,7 @@ static json_t *compare_outcomes(const struct kmb_result *base, const struct kmb_
 	return rows;
 }
 
-static json_t *summarize(const json_t *metrics, const json_t *outcomes)
+static json_t *tally(const json_t *metrics, const json_t *outcomes)
 {
 	int regressions = 0, improvements = 0, unchanged = 0, noisy = 0, unjudged = 0;
 	int lost = 0, failed = 0;
@@ -479,6 +479,6 @@ json_t *kmb_compare(const struct kmb_result *base, const struct kmb_result *cand
 			 side(base), "cand", side(cand), "alpha", o->alpha, "noise_floor", "min",
 			 o->floor_min, "cov_multiplier", o->cov_multiplier, "noisy_above",
 			 o->floor_max, "environment", kmb_env_diff(base->manifest, cand->manifest),
-			 "summary", summarize(metrics, outcomes), "metrics", metrics, "benchmarks",
+			 "tally", tally(metrics, outcomes), "metrics", metrics, "benchmarks",
 			 outcomes);
 }

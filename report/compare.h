@@ -15,7 +15,7 @@
 #include "results.h"
 
 #define KMB_COMPARE_FORMAT "kvm-mm-bench/compare"
-#define KMB_COMPARE_SCHEMA 1
+#define KMB_COMPARE_SCHEMA 2
 
 /* A metric's verdict; its name is what reports carry ("not judged"). */
 enum kmb_verdict {

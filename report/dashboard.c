@@ -531,7 +531,7 @@ static int emit_site(struct dash_site *s, char *err, size_t errlen)
 	return charts;
 }
 
-int kmb_dashboard_build(const struct kmb_dashboard_opts *o, struct kmb_dashboard_summary *sum,
+int kmb_dashboard_build(const struct kmb_dashboard_opts *o, struct kmb_dashboard_stats *sum,
 			char *err, size_t errlen)
 {
 	struct dash_site s;

@@ -42,7 +42,7 @@ struct kmb_dashboard_opts {
 	bool verbose;		/* name every file written */
 };
 
-struct kmb_dashboard_summary {
+struct kmb_dashboard_stats {
 	int runs, skipped, series;
 	int written, unchanged, removed;	/* site files */
 	int charts;				/* gnuplot runs */
@@ -50,7 +50,7 @@ struct kmb_dashboard_summary {
 };
 
 /* Build or update the site; 0, or -1 with a one-line reason in err. */
-int kmb_dashboard_build(const struct kmb_dashboard_opts *o, struct kmb_dashboard_summary *sum,
+int kmb_dashboard_build(const struct kmb_dashboard_opts *o, struct kmb_dashboard_stats *sum,
 			char *err, size_t errlen);
 
 #endif

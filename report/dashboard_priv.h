@@ -96,7 +96,7 @@ struct dash_site {
 	json_t *new_runs, *new_pages;
 	json_t *written;	/* names of the files written this time */
 	json_t *pool;		/* strings the model points into */
-	struct kmb_dashboard_summary *sum;
+	struct kmb_dashboard_stats *sum;
 	char generated[32];
 };
 

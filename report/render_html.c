@@ -186,7 +186,7 @@ static void outcomes_table(const json_t *report, FILE *out)
 
 static void summary(const json_t *report, FILE *out)
 {
-	const json_t *s = json_object_get(report, "summary"), *w = json_object_get(s, "worst");
+	const json_t *s = json_object_get(report, "tally"), *w = json_object_get(s, "worst");
 	int regressed = (int)num(s, "regressions"), lost = (int)num(s, "lost");
 
 	fprintf(out, "<h2>Summary</h2>\n<p class=\"summary\"><span%s>%d regressed</span>, "
@@ -257,7 +257,7 @@ static void metrics_table(const json_t *report, FILE *out)
 		     "Hodges-Lehmann shift over the base median, + is better; p: Mann-Whitney U. "
 		     "%d metrics are not judged (census counters, CPU time under manual "
 		     "timing).</p>\n",
-		(int)num(json_object_get(report, "summary"), "not_judged"));
+		(int)num(json_object_get(report, "tally"), "not_judged"));
 }
 
 /* The samples of one side as doubles; *n is 0 when there are none. */

@@ -49,7 +49,7 @@ static const char *verdict_color(const char *v)
 
 static void summary_line(const json_t *report, FILE *out, const char *bold, const char *reset)
 {
-	json_t *s = json_object_get(report, "summary"), *worst = json_object_get(s, "worst");
+	json_t *s = json_object_get(report, "tally"), *worst = json_object_get(s, "worst");
 
 	fprintf(out, "%ssummary: %d regressed, %d improved, %d unchanged, %d noisy (%d judged, %d "
 		     "not judged)%s",

@@ -3,6 +3,7 @@
 #include "caps.h"
 #include "check.h"
 #include "env.h"
+#include "kconfig.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -159,7 +160,7 @@ static void check_saved_config(const json_t *env)
 	snprintf(dir, sizeof(dir), "%s/test_env.XXXXXX", base && *base ? base : "/tmp");
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/config.gz", dir);
-	ret = kmb_env_save_kernel_config(path);
+	ret = kmb_kconfig_save(path);
 	CHECK(ret == 0 || ret == 1);
 	if (ret == 1)
 		CHECK(field(env, "kernel", "config_sha256") == NULL);

@@ -5,7 +5,7 @@
  * Secure Execution image. Portable on purpose: it uses kmb's own copy of the
  * ABI (s390_uapi.h), so tests/test_s390_req.c verifies all of it on any
  * architecture, while the ioctls themselves only run on IBM Z
- * (bench/s390/skey.c, bench/s390/pv_teardown.c).
+ * (bench/s390/skey_kvm.c, bench/s390/teardown_pv_kvm.c).
  */
 #ifndef KMB_PV_REQ_H
 #define KMB_PV_REQ_H

@@ -3,7 +3,7 @@
  * The s390x benchmark families' cases and entry points. The tables that name
  * the benchmarks (bench/skey.c, bench/teardown_pv.c) are built everywhere, so
  * `kmb list` shows them with their skip reason on other architectures; the
- * operations behind them (bench/s390/skey.c, pv_teardown.c) exist on s390x only.
+ * operations behind them (bench/s390/skey_kvm.c, teardown_pv_kvm.c) exist on s390x only.
  */
 #ifndef KMB_S390_BENCH_H
 #define KMB_S390_BENCH_H

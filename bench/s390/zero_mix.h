@@ -3,7 +3,7 @@
  * A VM's memory as storage-key enablement finds it: a fraction of the pages
  * maps the shared zeropage (read by the guest, never written) and the rest
  * are private pages. The portable proxy (bench/skey_proxy.c) and the s390x
- * benchmark (bench/s390/skey.c) both build it with these helpers, so the two
+ * benchmark (bench/s390/skey_kvm.c) both build it with these helpers, so the two
  * measure exactly the same layout. Portable: built on every architecture.
  *
  * The zeropage pages are spread evenly (for 50 % every other page), not
