@@ -288,19 +288,28 @@ static const json_t *invariant(const json_t *doc, const char *name)
 	return NULL;
 }
 
-/* "788/560" MiB of peak over limit, or "-" when the invariant was not checked. */
-static void peak_cell(const json_t *doc, const char *name, char *buf, size_t len)
+/*
+ * "788/560!": MiB of the QEMU's peak RSS over its inflated-memory limit, "!"
+ * when over; the limit is "-" when the invariant was not checked, the whole
+ * cell when the QEMU never ran.
+ */
+static void peak_cell(const json_t *doc, const char *side, const char *name, char *buf, size_t len)
 {
+	const json_t *mem = json_object_get(json_object_get(doc, "memory"), side);
 	const json_t *inv = invariant(doc, name);
 
-	if (!inv) {
+	if (!json_is_integer(json_object_get(mem, "peak"))) {
 		snprintf(buf, len, "-");
 		return;
 	}
-	snprintf(buf, len, "%lld/%lld%s",
-		 (long long)(json_integer_value(json_object_get(inv, "value")) >> 20),
-		 (long long)(json_integer_value(json_object_get(inv, "limit")) >> 20),
-		 json_is_true(json_object_get(inv, "passed")) ? "" : "!");
+	snprintf(buf, len, "%lld/",
+		 (long long)(json_integer_value(json_object_get(mem, "peak")) >> 20));
+	if (inv)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%lld%s",
+			 (long long)(json_integer_value(json_object_get(inv, "limit")) >> 20),
+			 json_is_true(json_object_get(inv, "passed")) ? "" : "!");
+	else
+		snprintf(buf + strlen(buf), len - strlen(buf), "-");
 }
 
 /* One row of the closing table: verdict, wall time, peaks, the invariants that failed. */
@@ -317,8 +326,8 @@ static json_t *table_row(const char *name, const json_t *doc)
 		snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s",
 			 failed[0] ? ", " : "", str(inv, "name"));
 	}
-	peak_cell(doc, "source_rss", src, sizeof(src));
-	peak_cell(doc, "destination_rss", dst, sizeof(dst));
+	peak_cell(doc, "source", "source_rss", src, sizeof(src));
+	peak_cell(doc, "destination", "destination_rss", dst, sizeof(dst));
 	return json_pack("{s:s, s:O, s:O, s:s, s:s, s:s}", "name", name, "verdict",
 			 json_object_get(doc, "verdict"), "wall_s", json_object_get(doc, "wall_s"),
 			 "source", src, "destination", dst, "failed", failed);
@@ -339,7 +348,8 @@ static void print_table(const json_t *rows)
 		       json_number_value(json_object_get(row, "wall_s")), str(row, "source"),
 		       str(row, "destination"), str(row, "failed"));
 	}
-	printf("(peak/limit: MiB of QEMU RSS over the inflated-memory limit; ! over it)\n");
+	printf("(peak/limit: MiB of each QEMU's peak RSS and its inflated-memory limit, - not "
+	       "checked; ! over it)\n");
 }
 
 static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_scenario *sc,

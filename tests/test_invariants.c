@@ -387,6 +387,16 @@ static void test_schedule(void)
 	st.balloon_target = 512 * KMB_MIB;
 	st.balloon_target_phase = KMB_PHASE_POSTCOPY;
 	CHECK(kmb_invariants_evaluate(&st) == 0);
+	/*
+	 * QEMU does not discard what the balloon takes while an incoming
+	 * postcopy runs: the destination may hold it, the source may not.
+	 */
+	CHECK_EQ_U64(limit_of(&st, "destination_rss"), (100 + 420 + 512 + 64) * KMB_MIB);
+	CHECK_EQ_U64(json_integer_value(json_object_get(
+			     json_object_get(find(&st, "destination_rss"), "parts"),
+			     "inflated_during_postcopy")),
+		     512 * KMB_MIB);
+	CHECK_EQ_U64(limit_of(&st, "source_rss"), 584 * KMB_MIB);
 	done(&st);
 	sc.balloon[0].when = KMB_PHASE_BEFORE;
 	sc.balloon[0].delay_s = 0;
