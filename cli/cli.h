@@ -33,6 +33,13 @@ int cli_getopt_error(int c, char **argv);
 /* The results tree: given (--results), else $KMB_RESULTS, else ./results. */
 const char *cli_results_root(const char *given);
 
+/*
+ * Sizes given with --size: each a multiple of 2 MiB (the THP families map
+ * whole huge pages) and no larger than the available memory. 0, or the
+ * usage error's return value after printing it.
+ */
+int cli_check_sizes(const uint64_t *sizes, int n);
+
 /* The default benchmark sizes for this host; returns the count. */
 int cli_default_sizes(uint64_t *sizes, int max, int quick);
 

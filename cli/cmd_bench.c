@@ -91,6 +91,8 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 							sizeof(err));
 			if (o->nsizes < 0)
 				return cli_usage_error("%s", err);
+			if (cli_check_sizes(o->sizes, o->nsizes))
+				return KMB_EXIT_USAGE;
 			o->sizes_given = true;
 			break;
 		case 'r':
@@ -156,14 +158,28 @@ static json_t *sizes_json(const struct bench_opts *o)
 }
 
 /* The "bench" section of the manifest: what was asked for and what is skipped. */
+/* The capabilities an instance needs, by name: compare tells zeropage benchmarks apart by them. */
+static json_t *needs_json(const struct kmb_instance *inst)
+{
+	json_t *arr = json_array();
+	int cap;
+
+	for (cap = 0; cap < KMB_CAP_COUNT; cap++) {
+		if (inst->ctx.def->needs & KMB_NEED(cap))
+			json_array_append_new(arr, json_string(kmb_cap_name(cap)));
+	}
+	return arr;
+}
+
 static json_t *plan_json(const struct bench_opts *o, const struct kmb_selection *sel)
 {
-	json_t *selected = json_array(), *skipped = json_array();
+	json_t *selected = json_array(), *skipped = json_array(), *needs = json_object();
 	unsigned i;
 
 	for (i = 0; i < sel->count; i++) {
 		const struct kmb_instance *inst = &sel->items[i];
 
+		json_object_set_new(needs, inst->ctx.name, needs_json(inst));
 		if (inst->skip_reason[0])
 			json_array_append_new(skipped,
 					      json_pack("{s:s, s:s}", "name", inst->ctx.name,
@@ -171,10 +187,10 @@ static json_t *plan_json(const struct bench_opts *o, const struct kmb_selection 
 		else
 			json_array_append_new(selected, json_string(inst->ctx.name));
 	}
-	return json_pack("{s:s?, s:o, s:i, s:b, s:b, s:o, s:o}", "filter", o->filter, "sizes",
-			 sizes_json(o), "repetitions", (int)o->repetitions, "quick", o->quick,
-			 "random_interleaving", o->interleave, "selected", selected, "skipped",
-			 skipped);
+	return json_pack("{s:s?, s:o, s:i, s:b, s:b, s:o, s:o, s:o}", "filter", o->filter,
+			 "sizes", sizes_json(o), "repetitions", (int)o->repetitions, "quick",
+			 o->quick, "random_interleaving", o->interleave, "selected", selected,
+			 "skipped", skipped, "needs", needs);
 }
 
 static void print_plan(const struct kmb_selection *sel, const struct bench_opts *o,
@@ -349,7 +365,7 @@ int cmd_bench(int argc, char **argv)
 		return KMB_EXIT_USAGE;
 	}
 	json_object_set_new(run.manifest, "bench", plan_json(&o, &sel));
-	kmb_knob_install_handlers(NULL);
+	kmb_knob_install_handlers(kmb_run_mark_interrupted);
 	if (kmb_run_save(&run, err, sizeof(err))) {
 		kmb_err("%s", err);
 		ret = KMB_EXIT_USAGE;

@@ -126,6 +126,7 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
 			break;
 		case 'A':
 			a->all = true;
+			a->opts.all = true;
 			break;
 		case 'h':
 			compare_usage();
@@ -221,8 +222,10 @@ int cmd_compare(int argc, char **argv)
 	} else if (emit(report, &a)) {
 		ret = KMB_EXIT_USAGE;
 	} else {
-		ret = json_integer_value(json_object_get(json_object_get(report, "summary"),
-							 "regressions"))
+		json_t *summary = json_object_get(report, "summary");
+
+		ret = json_integer_value(json_object_get(summary, "regressions")) ||
+				      json_integer_value(json_object_get(summary, "lost"))
 			      ? KMB_EXIT_FAIL
 			      : KMB_EXIT_OK;
 	}

@@ -162,6 +162,8 @@ int cmd_list(int argc, char **argv)
 							   sizeof(err));
 			if (sopts.nsizes < 0)
 				return cli_usage_error("%s", err);
+			if (cli_check_sizes(sizes, sopts.nsizes))
+				return KMB_EXIT_USAGE;
 			sopts.sizes_given = true;
 			break;
 		case 'j':

@@ -84,6 +84,28 @@ json_t *cli_capture_env(void)
 	return env;
 }
 
+int cli_check_sizes(const uint64_t *sizes, int n)
+{
+	uint64_t avail = kmb_mem_available();
+	char a[32], b[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		kmb_format_size(sizes[i], a, sizeof(a));
+		if (sizes[i] < 2 * KMB_MIB || sizes[i] % (2 * KMB_MIB))
+			return cli_usage_error("--size %s: sizes are multiples of 2M (whole huge "
+					       "pages), at least 2M",
+					       a);
+		if (avail && sizes[i] > avail) {
+			snprintf(b, sizeof(b), "%.1f GiB", (double)avail / KMB_GIB);
+			return cli_usage_error("--size %s: more than the %s of memory available "
+					       "here",
+					       a, b);
+		}
+	}
+	return 0;
+}
+
 int cli_default_sizes(uint64_t *sizes, int max, int quick)
 {
 	static const uint64_t full[] = { 64 * KMB_MIB, 1 * KMB_GIB };

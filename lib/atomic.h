@@ -10,20 +10,19 @@
 #include <stddef.h>
 #include <jansson.h>
 
-/* Temporary files are named ".<target>.tmp.<pid>" next to the target. */
+/*
+ * Temporary files are named ".<target>.tmp.<pid>.<random>" next to the target
+ * and created with O_EXCL|O_NOFOLLOW: never written through a planted link.
+ */
 #define KMB_TMP_INFIX ".tmp."
 
 /* Write len bytes as path atomically; 0, or -1 with errno set (target untouched). */
 int kmb_write_atomic(const char *path, const void *buf, size_t len);
 /* Serialize json (indented, sorted keys) and write it atomically. */
 int kmb_json_write_atomic(const char *path, const json_t *json);
-/* Make an already written temporary file durable and rename it to path. */
-int kmb_commit_file(const char *tmp_path, const char *path);
-/* Build the temporary name used for path into buf. */
-void kmb_tmp_name(const char *path, char *buf, size_t len);
 /*
  * Delete temporary files in dir left by writers that are gone (pid no longer
- * alive). Returns the number removed.
+ * alive): regular files of our own user only. Returns the number removed.
  */
 int kmb_remove_stale_tmp(const char *dir);
 

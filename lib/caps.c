@@ -157,7 +157,12 @@ static void cmdline_zeropage_params(char *buf, size_t len)
 	if (!text)
 		return;
 	for (tok = strtok_r(text, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
-		if (!strcasestr(tok, "zero_page") && !strcasestr(tok, "zeropage"))
+		size_t keylen = strcspn(tok, "=");
+		char key[128];
+
+		/* The parameter's name, not its value, must name the zeropage. */
+		snprintf(key, sizeof(key), "%.*s", (int)keylen, tok);
+		if (!strcasestr(key, "zero_page") && !strcasestr(key, "zeropage"))
 			continue;
 		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
 					 used ? " " : "", tok);

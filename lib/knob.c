@@ -338,6 +338,28 @@ static bool live_original(const char *dir, const char *path, char *buf, size_t l
 	return found;
 }
 
+/*
+ * The only files kmb changes as knobs, so the only ones a record may name:
+ * a record is a list of writes done as root at the next start, and must not
+ * become a way to write anything else. KMB_TEST_KNOB_ROOT adds one directory
+ * for the tests, whose knobs are plain files.
+ */
+static bool knob_path_allowed(const char *path)
+{
+	static const char *const roots[] = { "/sys/kernel/mm/", "/proc/sys/" };
+	const char *test_root = getenv("KMB_TEST_KNOB_ROOT");
+	size_t i, n;
+
+	if (path[0] != '/' || strstr(path, "/../") || strstr(path, "/./"))
+		return false;
+	for (i = 0; i < KMB_ARRAY_SIZE(roots); i++) {
+		if (!strncmp(path, roots[i], strlen(roots[i])))
+			return true;
+	}
+	n = test_root ? strlen(test_root) : 0;
+	return n > 1 && !strncmp(path, test_root, n) && path[n] == '/';
+}
+
 /* Write back every value of a dead owner's record, newest first. */
 static int replay_record(const char *rec, long pid, int verbose)
 {
@@ -350,6 +372,11 @@ static int replay_record(const char *rec, long pid, int verbose)
 		return -1;
 	}
 	for (i = n - 1; i >= 0; i--) {
+		if (!knob_path_allowed(lines[i].path)) {
+			kmb_err("%s: not replaying a write to %s: not a knob kmb changes", rec,
+				lines[i].path);
+			continue;
+		}
 		if (write_knob(lines[i].path, lines[i].value)) {
 			kmb_perr("cannot restore %s to '%s'", lines[i].path, lines[i].value);
 			continue;
@@ -550,6 +577,10 @@ int kmb_knob_set(const char *path, const char *value, char *err, size_t errlen)
 	}
 	if (strlen(real) >= KNOB_PATH_MAX || strpbrk(real, "\t\n")) {
 		snprintf(err, errlen, "cannot set %s: unusable path", path);
+		return -1;
+	}
+	if (!knob_path_allowed(real)) {
+		snprintf(err, errlen, "cannot set %s: not under /sys/kernel/mm or /proc/sys", real);
 		return -1;
 	}
 	if (find_knob(real) >= 0)

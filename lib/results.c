@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "results.h"
+#include "jsonload.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -126,8 +127,10 @@ int kmb_result_read_bench(json_t *doc, const char *path, json_t **samples, json_
 		const char *type;
 
 		if (check_run(run, i, path, err, errlen)) {
+			/* The caller's close must not free them again. */
 			json_decref(*samples);
 			json_decref(*errors);
+			*samples = *errors = NULL;
 			return -1;
 		}
 		type = json_string_value(json_object_get(run, "run_type"));
@@ -140,17 +143,9 @@ int kmb_result_read_bench(json_t *doc, const char *path, json_t **samples, json_
 
 static int load_bench(struct kmb_result *r, char *err, size_t errlen)
 {
-	json_error_t jerr;
-
-	r->bench = json_load_file(r->bench_path, 0, &jerr);
-	if (!r->bench) {
-		if (jerr.line <= 0)
-			snprintf(err, errlen, "%s: %s", r->bench_path, jerr.text);
-		else
-			snprintf(err, errlen, "%s: invalid JSON at line %d: %s", r->bench_path,
-				 jerr.line, jerr.text);
+	r->bench = kmb_json_load(r->bench_path, KMB_JSON_MAX_BYTES, NULL, err, errlen);
+	if (!r->bench)
 		return -1;
-	}
 	return kmb_result_read_bench(r->bench, r->bench_path, &r->samples, &r->errors, err,
 				     errlen);
 }

@@ -2,9 +2,12 @@
 #include "rundir.h"
 #include "atomic.h"
 #include "env.h"
+#include "jsonload.h"
 #include "util.h"
 
 #include <dirent.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -125,6 +128,25 @@ static json_t *new_manifest(const struct kmb_run *run, json_t *env, const char *
 			 (int)getpid(), "command", command ? command : "", "environment", env);
 }
 
+/* Undo a half-made run: what we created in its directory, and the directory if it is ours. */
+static void abandon_run(struct kmb_run *run, bool made_dir)
+{
+	static const char *const ours[] = { "kernel-config.gz", "manifest.json", "logs", ".lock" };
+	char path[4200];
+	size_t i;
+
+	for (i = 0; i < KMB_ARRAY_SIZE(ours); i++) {
+		if (path_join(path, sizeof(path), run->dir, ours[i]))
+			continue;
+		if (unlink(path) && errno == EISDIR)
+			rmdir(path);
+	}
+	kmb_remove_stale_tmp(run->dir);
+	if (made_dir)
+		rmdir(run->dir);
+	kmb_run_close(run);
+}
+
 int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, json_t *env,
 		   const char *command, char *err, size_t errlen)
 {
@@ -137,19 +159,26 @@ int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, js
 	run->lock_fd = -1;
 	kmb_run_make_id(run->id, sizeof(run->id), host ? host : "host",
 			release ? release : "kernel");
-	if (make_run_dir(run, results, dir, err, errlen) || take_lock(run, err, errlen)) {
+	if (make_run_dir(run, results, dir, err, errlen)) {
 		json_decref(env);
+		return -1;
+	}
+	if (take_lock(run, err, errlen)) {
+		json_decref(env);
+		abandon_run(run, !dir);
 		return -1;
 	}
 	path_join(logs, sizeof(logs), run->dir, "logs");
 	if (mkdir(logs, 0755) && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create %s: %s", logs, strerror(errno));
 		json_decref(env);
+		abandon_run(run, !dir);
 		return -1;
 	}
 	run->manifest = new_manifest(run, env, command);
 	if (!run->manifest) {
 		snprintf(err, errlen, "cannot build the manifest");
+		abandon_run(run, !dir);
 		return -1;
 	}
 	/* The config itself, next to its hash, when the kernel lets us read it. */
@@ -157,7 +186,77 @@ int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, js
 	if (kmb_env_save_kernel_config(logs) == 0)
 		json_object_set_new(run->manifest, "kernel_config_copy",
 				    json_string("kernel-config.gz"));
-	return kmb_run_save(run, err, errlen);
+	if (kmb_run_save(run, err, errlen)) {
+		abandon_run(run, !dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * What a fatal signal writes: the manifest as last saved, with status
+ * "interrupted", rendered ahead of time because a signal handler cannot use
+ * jansson. Two slots, so that the handler always sees a whole text while the
+ * next one is prepared.
+ */
+static struct {
+	char *text[2];
+	size_t len[2];
+	volatile sig_atomic_t slot; /* -1: nothing armed */
+	char path[4200];
+	char tmp[4300];
+} interrupt_note = { .slot = -1 };
+
+static void prepare_interrupt_note(const struct kmb_run *run)
+{
+	json_t *m = json_deep_copy(run->manifest);
+	int next = interrupt_note.slot == 0 ? 1 : 0;
+	char *text;
+
+	if (!m)
+		return;
+	json_object_set_new(m, "status", json_string("interrupted"));
+	json_object_set_new(m, "end_reason",
+			    json_string("stopped by a signal (SIGINT, SIGTERM or SIGHUP) before "
+					"the run finished"));
+	text = json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(m);
+	if (!text)
+		return;
+	free(interrupt_note.text[next]);
+	interrupt_note.text[next] = text;
+	interrupt_note.len[next] = strlen(text);
+	path_join(interrupt_note.path, sizeof(interrupt_note.path), run->dir, "manifest.json");
+	snprintf(interrupt_note.tmp, sizeof(interrupt_note.tmp), "%s/.manifest.json" KMB_TMP_INFIX "%d",
+		 run->dir, (int)getpid());
+	interrupt_note.slot = next;
+}
+
+void kmb_run_mark_interrupted(void)
+{
+	int slot = interrupt_note.slot, fd;
+	const char *p;
+	size_t left;
+	ssize_t n;
+
+	if (slot < 0)
+		return;
+	interrupt_note.slot = -1;
+	fd = open(interrupt_note.tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	for (p = interrupt_note.text[slot], left = interrupt_note.len[slot]; left;) {
+		n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		p += n;
+		left -= (size_t)n;
+	}
+	if (left || fsync(fd) || rename(interrupt_note.tmp, interrupt_note.path))
+		unlink(interrupt_note.tmp);
+	close(fd);
 }
 
 int kmb_run_save(struct kmb_run *run, char *err, size_t errlen)
@@ -169,6 +268,10 @@ int kmb_run_save(struct kmb_run *run, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (!strcmp(json_string_value(json_object_get(run->manifest, "status")) ?: "", "running"))
+		prepare_interrupt_note(run);
+	else
+		interrupt_note.slot = -1;
 	return 0;
 }
 
@@ -189,6 +292,7 @@ int kmb_run_finish(struct kmb_run *run, const char *status, char *err, size_t er
 
 void kmb_run_close(struct kmb_run *run)
 {
+	interrupt_note.slot = -1;
 	if (run->lock_fd >= 0)
 		close(run->lock_fd);
 	run->lock_fd = -1;
@@ -214,14 +318,14 @@ static bool owner_gone(const char *dir)
 
 static int recover_one(const char *dir, bool verbose)
 {
-	char path[4200];
+	char path[4200], err[512];
 	json_t *m;
 	const char *status;
 	bool running, gone = owner_gone(dir);
 	int marked = 0;
 
 	path_join(path, sizeof(path), dir, "manifest.json");
-	m = json_load_file(path, 0, NULL);
+	m = kmb_json_load(path, KMB_JSON_MAX_BYTES, NULL, err, sizeof(err));
 	status = json_string_value(json_object_get(m, "status"));
 	running = status && !strcmp(status, "running");
 	if (running && gone) {
@@ -269,14 +373,15 @@ int kmb_run_recover(const char *results, bool verbose)
 json_t *kmb_run_load_manifest(const char *dir, char *err, size_t errlen)
 {
 	char path[4200];
-	json_error_t jerr;
 	json_t *m, *schema;
 	const char *format, *status;
+	int missing = 0;
 
 	path_join(path, sizeof(path), dir, "manifest.json");
-	m = json_load_file(path, 0, &jerr);
+	m = kmb_json_load(path, KMB_JSON_MAX_BYTES, &missing, err, errlen);
 	if (!m) {
-		snprintf(err, errlen, "%s: %s (line %d)", path, jerr.text, jerr.line);
+		if (missing)
+			snprintf(err, errlen, "%s: no manifest.json: not a kmb run directory", dir);
 		return NULL;
 	}
 	format = json_string_value(json_object_get(m, "format"));

@@ -46,6 +46,13 @@ int kmb_run_finish(struct kmb_run *run, const char *status, char *err, size_t er
 void kmb_run_close(struct kmb_run *run);
 
 /*
+ * From a fatal-signal handler: mark the run being written "interrupted" (its
+ * manifest as last saved, with that status); async-signal-safe, a no-op when
+ * no run is being written.
+ */
+void kmb_run_mark_interrupted(void);
+
+/*
  * Mark runs under <results>/runs whose owner is gone and that are not
  * complete as "incomplete", removing their stale temporary files. Returns the
  * number marked.

@@ -230,9 +230,174 @@ static json_t *compare_all(const struct kmb_result *base, const struct kmb_resul
 	return sorted_rows(metrics);
 }
 
-static json_t *summarize(const json_t *metrics)
+/* ---- benchmarks that did not run in both ---- */
+
+enum bench_state { ABSENT, RAN, FAILED, SKIPPED };
+
+#define SKIP_PREFIX "skipped: "
+
+/* Skipped at selection time: the manifest's plan lists it with its reason. */
+static const char *planned_skip(const struct kmb_result *r, const char *bench)
+{
+	json_t *skipped = json_object_get(json_object_get(r->manifest, "bench"), "skipped"), *s;
+	size_t i;
+
+	json_array_foreach(skipped, i, s) {
+		const char *name = json_string_value(json_object_get(s, "name"));
+
+		if (name && !strcmp(name, bench))
+			return json_string_value(json_object_get(s, "reason"));
+	}
+	return NULL;
+}
+
+/* What became of bench in r; *why is the error or skip message. */
+static enum bench_state state_of(const struct kmb_result *r, const char *bench, const char **why)
+{
+	const char *msg = json_string_value(json_object_get(r->errors, bench));
+
+	*why = NULL;
+	if (msg && strncmp(msg, SKIP_PREFIX, strlen(SKIP_PREFIX))) {
+		*why = msg;
+		return FAILED;
+	}
+	if (json_object_get(r->samples, bench))
+		return RAN;
+	if (msg) {
+		*why = msg + strlen(SKIP_PREFIX);
+		return SKIPPED;
+	}
+	if ((*why = planned_skip(r, bench)))
+		return SKIPPED;
+	return ABSENT;
+}
+
+static void add_names(json_t *set, const struct kmb_result *r)
+{
+	json_t *skipped = json_object_get(json_object_get(r->manifest, "bench"), "skipped"), *v;
+	const char *name;
+	size_t i;
+
+	json_object_foreach(r->samples, name, v)
+		json_object_set(set, name, json_true());
+	json_object_foreach(r->errors, name, v)
+		json_object_set(set, name, json_true());
+	json_array_foreach(skipped, i, v) {
+		if (json_is_string(json_object_get(v, "name")))
+			json_object_set(set, json_string_value(json_object_get(v, "name")),
+					json_true());
+	}
+}
+
+/*
+ * Capabilities a benchmark needed, from the manifest's plan; a zeropage
+ * benchmark cannot be compared across runs whose zeropage policy differs.
+ */
+static bool needs_zeropage(const struct kmb_result *r, const char *bench)
+{
+	json_t *needs = json_object_get(
+		       json_object_get(json_object_get(r->manifest, "bench"), "needs"), bench),
+	       *cap;
+	size_t i;
+
+	json_array_foreach(needs, i, cap) {
+		const char *c = json_string_value(cap);
+
+		if (c && (!strcmp(c, "zeropage") || !strcmp(c, "huge_zeropage")))
+			return true;
+	}
+	return false;
+}
+
+static const char *policy_of(const struct kmb_result *r)
+{
+	return json_string_value(json_object_get(
+		json_object_get(json_object_get(r->manifest, "environment"), "zeropage"),
+		"policy"));
+}
+
+/* Both runs know their zeropage policy and it differs. */
+static bool policies_differ(const struct kmb_result *base, const struct kmb_result *cand)
+{
+	const char *pb = policy_of(base), *pc = policy_of(cand);
+
+	return pb && pc && strcmp(pb, pc);
+}
+
+static json_t *outcome(const char *bench, const char *status, bool regression,
+		       const char *base_why, const char *cand_why, const char *note)
+{
+	return json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?}", "benchmark", bench, "status", status,
+			 "regression", regression, "base", base_why, "cand", cand_why, "note",
+			 note);
+}
+
+/*
+ * One row per benchmark that did not run in both: a benchmark that ran in
+ * base and failed, is missing or is skipped in cand is a regression (unless
+ * the runs differ in their zeropage policy and it needs the zeropage), so a
+ * failure can never vanish from a comparison.
+ */
+static json_t *compare_outcomes(const struct kmb_result *base, const struct kmb_result *cand,
+				const regex_t *re, bool all, int *in_both)
+{
+	json_t *names = json_object(), *rows = json_array(), *v;
+	bool differ = policies_differ(base, cand);
+	const char *bench, *wb, *wc;
+	char note[160];
+
+	add_names(names, base);
+	add_names(names, cand);
+	json_object_foreach(names, bench, v) {
+		enum bench_state sb = state_of(base, bench, &wb), sc = state_of(cand, bench, &wc);
+		bool nc = differ && (needs_zeropage(base, bench) || needs_zeropage(cand, bench));
+		const char *note_p = NULL;
+
+		if (re && regexec(re, bench, 0, NULL, 0))
+			continue;
+		*in_both += sb != ABSENT && sc != ABSENT;
+		if (sb == RAN && sc == RAN)
+			continue;
+		if (nc) {
+			snprintf(note, sizeof(note),
+				 "not comparable: the zeropage is %s in base and %s in cand",
+				 policy_of(base), policy_of(cand));
+			note_p = note;
+		}
+		if (sb == RAN && sc == FAILED)
+			json_array_append_new(rows, outcome(bench, "failed in cand", !nc, NULL, wc,
+							    note_p));
+		else if (sb == RAN && sc == ABSENT)
+			json_array_append_new(rows, outcome(bench, "missing in cand", !nc, NULL,
+							    "not in the run", note_p));
+		else if (sb == RAN && sc == SKIPPED)
+			json_array_append_new(rows, outcome(bench, "skipped in cand", !nc, NULL, wc,
+							    note_p));
+		else if (sb == FAILED && sc == FAILED)
+			json_array_append_new(rows, outcome(bench, "failed in both", false, wb, wc,
+							    note_p));
+		else if (sb == FAILED)
+			json_array_append_new(rows, outcome(bench, "failed in base", false, wb,
+							    sc == RAN ? NULL : wc, note_p));
+		else if (sc == FAILED)
+			json_array_append_new(rows, outcome(bench, "failed in cand", false, wb, wc,
+							    note_p));
+		else if (sc == RAN)
+			json_array_append_new(rows, outcome(bench, "new in cand", false,
+							    sb == SKIPPED ? wb : "not in the run",
+							    NULL, note_p));
+		else if (sb == SKIPPED && sc == SKIPPED && (all || strcmp(wb, wc)))
+			json_array_append_new(rows, outcome(bench, "skipped in both", false, wb, wc,
+							    note_p));
+	}
+	json_decref(names);
+	return rows;
+}
+
+static json_t *summarize(const json_t *metrics, const json_t *outcomes)
 {
 	int regressions = 0, improvements = 0, unchanged = 0, noisy = 0, unjudged = 0;
+	int lost = 0, failed = 0;
 	json_t *row, *worst = NULL;
 	double worst_change = 0;
 	size_t i;
@@ -253,8 +418,15 @@ static json_t *summarize(const json_t *metrics)
 		noisy += !strcmp(v, "noisy");
 		unjudged += !strcmp(v, "not judged");
 	}
-	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o}", "judged",
+	json_array_foreach(outcomes, i, row) {
+		const char *st = json_string_value(json_object_get(row, "status"));
+
+		lost += json_is_true(json_object_get(row, "regression"));
+		failed += !strcmp(st, "failed in cand") || !strcmp(st, "failed in both");
+	}
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o}", "judged",
 			 regressions + improvements + unchanged + noisy, "regressions", regressions,
+			 "lost", lost, "failed_in_cand", failed,
 			 "improvements", improvements, "unchanged", unchanged, "noisy", noisy,
 			 "not_judged", unjudged, "worst",
 			 worst ? json_pack("{s:O, s:O, s:O}", "benchmark",
@@ -279,8 +451,8 @@ json_t *kmb_compare(const struct kmb_result *base, const struct kmb_result *cand
 		    const struct kmb_compare_opts *o, char *err, size_t errlen)
 {
 	regex_t re;
-	json_t *metrics;
-	int rc;
+	json_t *metrics, *outcomes;
+	int rc, in_both = 0;
 
 	if (o->filter && (rc = regcomp(&re, o->filter, REG_EXTENDED | REG_NOSUB))) {
 		char msg[128];
@@ -290,18 +462,23 @@ json_t *kmb_compare(const struct kmb_result *base, const struct kmb_result *cand
 		return NULL;
 	}
 	metrics = compare_all(base, cand, o, o->filter ? &re : NULL);
+	outcomes = compare_outcomes(base, cand, o->filter ? &re : NULL, o->all, &in_both);
 	if (o->filter)
 		regfree(&re);
-	if (json_array_size(metrics) == 0) {
+	/* Nothing in common at all is the wrong pair of files, not a regression. */
+	if (json_array_size(metrics) == 0 && !in_both) {
 		json_decref(metrics);
+		json_decref(outcomes);
 		snprintf(err, errlen, "%s and %s have no metric in common%s", base->path,
 			 cand->path, o->filter || o->metric ? " (after --filter/--metric)" : "");
 		return NULL;
 	}
-	return json_pack("{s:s, s:i, s:o, s:o, s:f, s:{s:f, s:f, s:f}, s:o, s:o, s:o}", "format",
+	return json_pack("{s:s, s:i, s:o, s:o, s:f, s:{s:f, s:f, s:f}, s:o, s:o, s:o, s:o}",
+			 "format",
 			 KMB_COMPARE_FORMAT, "schema_version", KMB_COMPARE_SCHEMA, "base",
 			 side(base), "cand", side(cand), "alpha", o->alpha, "noise_floor", "min",
 			 o->floor_min, "cov_multiplier", o->cov_multiplier, "noisy_above",
 			 o->floor_max, "environment", kmb_env_diff(base->manifest, cand->manifest),
-			 "summary", summarize(metrics), "metrics", metrics);
+			 "summary", summarize(metrics, outcomes), "metrics", metrics, "benchmarks",
+			 outcomes);
 }

@@ -10,6 +10,7 @@
 #define KMB_COMPARE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "results.h"
 
@@ -23,6 +24,7 @@ struct kmb_compare_opts {
 	double floor_max;	/* above this floor a metric is "noisy", default 0.5 */
 	const char *metric;	/* only this metric (e.g. ns_per_page), or NULL */
 	const char *filter;	/* extended regex on benchmark names, or NULL */
+	bool all;		/* also benchmarks skipped in both for the same reason */
 };
 
 void kmb_compare_defaults(struct kmb_compare_opts *o);

@@ -7,6 +7,7 @@
  * the pages whose inputs changed.
  */
 #include "dashboard.h"
+#include "jsonload.h"
 #include "dashboard_priv.h"
 #include "atomic.h"
 #include "compare.h"
@@ -415,11 +416,12 @@ static void remove_stale(struct dash_site *s)
 
 static json_t *load_state(const char *out)
 {
-	char path[4200];
+	char path[4200], err[512];
 	json_t *st;
 
+	/* The site's own cache of every run it read: larger than one result file. */
 	snprintf(path, sizeof(path), "%s/%s", out, STATE_NAME);
-	st = json_load_file(path, 0, NULL);
+	st = kmb_json_load(path, 8 * (size_t)KMB_JSON_MAX_BYTES, NULL, err, sizeof(err));
 	if (st && (strcmp(dash_jstr_or(st, "format", ""), KMB_DASHBOARD_STATE_FORMAT) ||
 		   json_integer_value(json_object_get(st, "schema_version")) !=
 			   KMB_DASHBOARD_STATE_SCHEMA)) {
@@ -629,8 +631,14 @@ int kmb_dashboard_build(const struct kmb_dashboard_opts *o, struct kmb_dashboard
 	/* A missing chart still leaves a whole site, but it is an error. */
 	ret = emit_site(&s, err, errlen) ? -1 : 0;
 	sum->seconds = (double)(kmb_now_ns() - t0) / 1e9;
-	if (save_state(&s, err, errlen))
+	/* The first failure is the one to report: the page, not the state after it. */
+	if (ret) {
+		char later[512];
+
+		save_state(&s, later, sizeof(later));
+	} else if (save_state(&s, err, errlen)) {
 		ret = -1;
+	}
 out:
 	if (lock_fd >= 0)
 		close(lock_fd);

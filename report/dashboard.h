@@ -33,7 +33,7 @@
 #define KMB_DASHBOARD_WINDOW 7
 #define KMB_DASHBOARD_STATE_FORMAT "kvm-mm-bench/dashboard-state"
 /* Bump when the pages or the cached run records change shape: forces a rebuild. */
-#define KMB_DASHBOARD_STATE_SCHEMA 1
+#define KMB_DASHBOARD_STATE_SCHEMA 2
 
 struct kmb_dashboard_opts {
 	const char *results;	/* results tree: runs are read from <results>/runs */

@@ -216,7 +216,9 @@ static void index_row(FILE *out, const struct dash_series *s)
 	put_pct(out, p->change);
 	fputs("</td><td class=\"verdict\">", out);
 	esc(out, p->verdict);
-	if (p->run != s->lin->runs[s->lin->n - 1])
+	if (json_object_get(json_object_get(s->lin->runs[s->lin->n - 1]->rec, "failed"), s->bench))
+		fputs(" <span class=\"bad\">(failed in the latest run)</span>", out);
+	else if (p->run != s->lin->runs[s->lin->n - 1])
 		fputs(" <span class=\"note\">(not in the latest run)</span>", out);
 	fputs("</td><td>", out);
 	sparkline(out, s);
@@ -249,6 +251,69 @@ static void regressions_list(FILE *out, const struct dash_site *site)
 		fputs(")</li>\n", out);
 	}
 	fputs(n ? "</ul>\n" : "<p>None: no series regressed in its latest run.</p>\n", out);
+}
+
+/* The benchmarks that failed in the latest benchmark run of each host. */
+static void failures_list(FILE *out, const struct dash_site *site)
+{
+	const json_t *failed, *msg;
+	const char *bench;
+	size_t i, k;
+	int n = 0;
+
+	fputs("<h2>Failed benchmarks in the latest runs</h2>\n", out);
+	for (i = 0; i < site->nlins; i++) {
+		const struct dash_lineage *l = site->lins[i];
+		const struct dash_run *last = NULL;
+
+		for (k = l->n; k-- > 0 && !last;)
+			last = l->runs[k]->has_samples ? l->runs[k] : NULL;
+		failed = last ? json_object_get(last->rec, "failed") : NULL;
+		json_object_foreach((json_t *)failed, bench, msg)
+		{
+			fputs(n++ ? "<li>" : "<ul class=\"failures\">\n<li>", out);
+			fputs("<span class=\"bad\">", out);
+			esc(out, bench);
+			fputs("</span> on ", out);
+			esc(out, l->host);
+			fputs(" (kernel ", out);
+			esc(out, last->kernel);
+			fputs(", run <code>", out);
+			esc(out, last->id);
+			fputs("</code>): ", out);
+			esc(out, json_string_value(msg));
+			fputs("</li>\n", out);
+		}
+	}
+	fputs(n ? "</ul>\n" : "<p>None: every benchmark of the latest runs ran or was skipped "
+			       "with a reason.</p>\n",
+	      out);
+}
+
+/* The runs of the series' host in which its benchmark failed. */
+static void series_failures(FILE *out, const struct dash_series *s)
+{
+	const struct dash_lineage *l = s->lin;
+	size_t k;
+	int n = 0;
+
+	for (k = l->n; k-- > 0;) {
+		const json_t *msg = json_object_get(json_object_get(l->runs[k]->rec, "failed"),
+						    s->bench);
+
+		if (!msg)
+			continue;
+		fputs(n++ ? "<li>" : "<h2>Failures</h2>\n<ul class=\"failures\">\n<li>", out);
+		fputs("<code>", out);
+		esc(out, l->runs[k]->id);
+		fputs("</code> (kernel ", out);
+		esc(out, l->runs[k]->kernel);
+		fputs("): <span class=\"bad\">failed</span>: ", out);
+		esc(out, json_string_value(msg));
+		fputs("</li>\n", out);
+	}
+	if (n)
+		fputs("</ul>\n", out);
 }
 
 static void cell_mark(FILE *out, const json_t *inv)
@@ -504,6 +569,7 @@ char *dash_page_index(const struct dash_site *site, size_t *len)
 		site->nruns, site->skipped, site->nseries, site->o->window, site->generated);
 	synthetic_note(out, any_synthetic(site));
 	regressions_list(out, site);
+	failures_list(out, site);
 	for (i = 0; i < site->nlins; i++)
 		lineage_section(out, site, site->lins[i]);
 	if (!site->nlins)
@@ -747,6 +813,7 @@ char *dash_page_series(const struct dash_site *site, const struct dash_series *s
 	series_chart(out, s);
 	comparability(out, s);
 	related(out, site, s);
+	series_failures(out, s);
 	runs_table(out, site, s);
 	return page_end(out, &buf);
 }
@@ -867,6 +934,11 @@ static void compare_environment(FILE *out, const json_t *report)
 	json_array_foreach(json_object_get(env, "warnings"), i, d) {
 		fputs("<p class=\"warn\"><strong>warning:</strong> ", out);
 		esc(out, json_string_value(d));
+		fputs("</p>\n", out);
+	}
+	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d) {
+		fputs("<p class=\"warn\"><strong>warning:</strong> ", out);
+		esc(out, json_string_value(json_object_get(d, "text")));
 		fputs("</p>\n", out);
 	}
 	if (!json_array_size(json_object_get(env, "diff")))

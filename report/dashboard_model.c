@@ -325,12 +325,39 @@ static size_t window_of(const struct dash_site *s, const struct dash_series *se,
 	return k >= seg + window ? k - window : seg;
 }
 
+static bool needs_zeropage(const struct dash_run *r, const char *bench)
+{
+	const json_t *list = json_object_get(r->rec, "zeropage_benchmarks"), *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+	{
+		if (!strcmp(json_string_value(v), bench))
+			return true;
+	}
+	return false;
+}
+
+static const char *zeropage_policy(const struct dash_run *r)
+{
+	const json_t *env = json_object_get(json_object_get(r->rec, "env"), "environment");
+
+	return dash_jstr_or(json_object_get(env, "zeropage"), "policy", "");
+}
+
 /* Why point k does not compare with point k - 1, or NULL. */
 static const char *break_before(struct dash_site *s, const struct dash_series *se, size_t k)
 {
 	const struct dash_point *p = &se->pts[k], *prev = &se->pts[k - 1];
 	const char *u = dash_jstr_or(p->metric, "unit", ""),
 		   *pu = dash_jstr_or(prev->metric, "unit", "");
+	const char *zp = zeropage_policy(p->run), *zprev = zeropage_policy(prev->run);
+
+	/* A zeropage benchmark measures another path when the policy changed. */
+	if (*zp && *zprev && strcmp(zp, zprev) &&
+	    (needs_zeropage(p->run, se->bench) || needs_zeropage(prev->run, se->bench)))
+		return dash_pool_add(s, json_sprintf("the shared zeropage is %s here, %s before",
+						     zp, zprev));
 
 	/* Google Benchmark may report another time unit after a change to a benchmark. */
 	if (strcmp(u, pu))

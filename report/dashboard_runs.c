@@ -5,6 +5,7 @@
 #include "dashboard_priv.h"
 #include "atomic.h"
 #include "compare.h"
+#include "jsonload.h"
 #include "envdiff.h"
 #include "results.h"
 #include "rundir.h"
@@ -102,6 +103,45 @@ static json_t *judged_samples(const json_t *samples)
 	return out;
 }
 
+/* Benchmarks that failed (not skipped) in the run, with their messages. */
+static json_t *failed_benchmarks(const json_t *errors)
+{
+	json_t *out = json_object(), *msg;
+	const char *bench, *text;
+
+	json_object_foreach((json_t *)errors, bench, msg)
+	{
+		text = json_string_value(msg);
+		if (!text || !strncmp(text, "skipped: ", 9))
+			continue;
+		json_object_set(out, bench, msg);
+	}
+	return out;
+}
+
+/* Benchmarks of the run that need the shared zeropage (or the huge one). */
+static json_t *zeropage_benchmarks(const json_t *manifest)
+{
+	json_t *needs = json_object_get(json_object_get(manifest, "bench"), "needs"), *caps, *cap;
+	json_t *out = json_array();
+	const char *bench;
+	size_t i;
+
+	json_object_foreach(needs, bench, caps)
+	{
+		json_array_foreach(caps, i, cap)
+		{
+			const char *c = json_string_value(cap);
+
+			if (c && (!strcmp(c, "zeropage") || !strcmp(c, "huge_zeropage"))) {
+				json_array_append_new(out, json_string(bench));
+				break;
+			}
+		}
+	}
+	return out;
+}
+
 /* The manifest as kmb_env_diff() needs it, without the benchmark name lists. */
 static json_t *env_of(const json_t *manifest)
 {
@@ -109,6 +149,7 @@ static json_t *env_of(const json_t *manifest)
 
 	json_object_del(bench, "selected");
 	json_object_del(bench, "skipped");
+	json_object_del(bench, "needs");
 	return env;
 }
 
@@ -134,7 +175,7 @@ static void read_stress(const char *dir, json_t *rec)
 	char path[4500], name[256];
 	json_t *stress = json_object(), *bad = json_object(), *doc;
 	struct dirent **names;
-	json_error_t jerr;
+	char err[600];
 	int i, n;
 
 	snprintf(path, sizeof(path), "%s/stress", dir);
@@ -143,9 +184,9 @@ static void read_stress(const char *dir, json_t *rec)
 		snprintf(name, sizeof(name), "%.*s", (int)strlen(names[i]->d_name) - 5,
 			 names[i]->d_name);
 		snprintf(path, sizeof(path), "%s/stress/%s", dir, names[i]->d_name);
-		doc = json_load_file(path, 0, &jerr);
+		doc = kmb_json_load(path, KMB_JSON_MAX_BYTES, NULL, err, sizeof(err));
 		if (!doc)
-			json_object_set_new(bad, name, json_sprintf("%s: %s", path, jerr.text));
+			json_object_set_new(bad, name, json_string(err));
 		else if (!valid_invariants(json_object_get(doc, "invariants")))
 			json_object_set_new(bad, name,
 					    json_sprintf("%s: field \"invariants\" is not an array "
@@ -209,13 +250,15 @@ static json_t *read_run(const char *results, const char *dir, const char *fp)
 	kernel = json_object_get(env, "kernel");
 	snprintf(path, sizeof(path), "%s/compare.html", dir);
 	rec = json_pack(
-		"{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b}", "fp", fp, "ok", 1,
+		"{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "fp", fp, "ok", 1,
 		"host", dash_jstr_or(env, "host", "unknown"), "cpu",
 		dash_jstr_or(json_object_get(env, "cpu"), "model", "unknown CPU"), "arch",
 		dash_jstr_or(env, "arch", "?"), "kernel", dash_jstr_or(kernel, "release", "?"),
 		"start", dash_jstr_or(r.manifest, "start_time", ""), "command",
 		dash_jstr_or(r.manifest, "command", ""), "env", env_of(r.manifest), "samples",
-		judged_samples(r.samples), "compare_html", access(path, R_OK) == 0);
+		judged_samples(r.samples), "failed", failed_benchmarks(r.errors),
+		"zeropage_benchmarks", zeropage_benchmarks(r.manifest), "compare_html",
+		access(path, R_OK) == 0);
 	if (rec)
 		read_stress(dir, rec);
 	kmb_result_close(&r);

@@ -33,6 +33,7 @@ static const struct env_field fields[] = {
 	{ "environment.mm.numa_balancing", false, NULL },
 	{ "environment.mm.swap_total_bytes", false, NULL },
 	{ "environment.cgroup.version", false, NULL },
+	{ "environment.zeropage.policy", false, NULL },
 	{ "environment.tool.version", false, NULL },
 	{ "environment.tool.git_commit", false, NULL },
 	{ "environment.build.compiler", false, NULL },
@@ -80,6 +81,27 @@ static void add_capability_diffs(json_t *diff, const json_t *b, const json_t *c)
 	}
 }
 
+/*
+ * Differences that make only some benchmarks incomparable. The zeropage
+ * policy is the difference between an s390 kernel before and after
+ * "s390/mm: Re-enable the shared zeropage for !PV and !skeys KVM guests":
+ * zeropage benchmarks measure another path (or none) when it differs.
+ */
+static json_t *scoped_warnings(const json_t *b, const json_t *c)
+{
+	const char *pb = json_string_value(lookup(b, "environment.zeropage.policy"));
+	const char *pc = json_string_value(lookup(c, "environment.zeropage.policy"));
+	json_t *out = json_array();
+
+	if (pb && pc && strcmp(pb, pc))
+		json_array_append_new(
+			out, json_pack("{s:s, s:o}", "scope", "zeropage", "text",
+				       json_sprintf("not comparable for zeropage benchmarks: the "
+						    "shared zeropage is %s in base and %s in cand",
+						    pb, pc)));
+	return out;
+}
+
 json_t *kmb_env_diff(const json_t *b, const json_t *c)
 {
 	json_t *diff = json_array(), *warnings = json_array();
@@ -89,7 +111,8 @@ json_t *kmb_env_diff(const json_t *b, const json_t *c)
 		json_array_append_new(warnings,
 				      json_string("environment unknown: no manifest.json for the "
 						  "base or the candidate (a bare bench.json)"));
-		return json_pack("{s:o, s:o}", "diff", diff, "warnings", warnings);
+		return json_pack("{s:o, s:o, s:[]}", "diff", diff, "warnings", warnings,
+				 "scoped_warnings");
 	}
 	for (i = 0; i < KMB_ARRAY_SIZE(fields); i++) {
 		json_t *vb = lookup(b, fields[i].path), *vc = lookup(c, fields[i].path);
@@ -108,5 +131,6 @@ json_t *kmb_env_diff(const json_t *b, const json_t *c)
 								     fields[i].why));
 	}
 	add_capability_diffs(diff, b, c);
-	return json_pack("{s:o, s:o}", "diff", diff, "warnings", warnings);
+	return json_pack("{s:o, s:o, s:o}", "diff", diff, "warnings", warnings, "scoped_warnings",
+			 scoped_warnings(b, c));
 }

@@ -164,6 +164,11 @@ static void environment(const json_t *report, FILE *out)
 		esc(out, json_string_value(d));
 		fputs("</p>\n", out);
 	}
+	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d) {
+		fputs("<p class=\"warn\"><strong>warning:</strong> ", out);
+		esc(out, json_string_value(json_object_get(d, "text")));
+		fputs("</p>\n", out);
+	}
 	if (!json_array_size(json_object_get(env, "diff"))) {
 		fputs("<p>No difference in the recorded environment.</p>\n", out);
 		return;
@@ -186,16 +191,53 @@ static void environment(const json_t *report, FILE *out)
 	fputs("</table>\n", out);
 }
 
+/* Benchmarks that did not run in both: failures never vanish from a comparison. */
+static void outcomes_table(const json_t *report, FILE *out)
+{
+	const json_t *rows = json_object_get(report, "benchmarks"), *row;
+	size_t i;
+
+	if (!json_array_size(rows))
+		return;
+	fputs("<h2>Benchmarks that did not run in both</h2>\n<table class=\"metrics\">\n"
+	      "<tr><th>benchmark</th><th>status</th><th>base</th><th>cand</th></tr>\n",
+	      out);
+	json_array_foreach(rows, i, row) {
+		fprintf(out, "<tr class=\"%s\"><td>",
+			json_is_true(json_object_get(row, "regression")) ? "regression" : "");
+		esc(out, str(row, "benchmark"));
+		fputs("</td><td class=\"verdict\">", out);
+		esc(out, str(row, "status"));
+		if (*opt(row, "note")) {
+			fputs(" (", out);
+			esc(out, opt(row, "note"));
+			fputc(')', out);
+		}
+		fputs("</td><td>", out);
+		esc(out, *opt(row, "base") ? opt(row, "base") : "ran");
+		fputs("</td><td>", out);
+		esc(out, *opt(row, "cand") ? opt(row, "cand") : "ran");
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
 static void summary(const json_t *report, FILE *out)
 {
 	const json_t *s = json_object_get(report, "summary"), *w = json_object_get(s, "worst");
-	int regressed = (int)num(s, "regressions");
+	int regressed = (int)num(s, "regressions"), lost = (int)num(s, "lost");
 
 	fprintf(out, "<h2>Summary</h2>\n<p class=\"summary\"><span%s>%d regressed</span>, "
 		     "%d improved, %d unchanged, %d noisy (%d judged, %d not judged)",
 		regressed ? " class=\"bad\"" : "", regressed, (int)num(s, "improvements"),
 		(int)num(s, "unchanged"), (int)num(s, "noisy"), (int)num(s, "judged"),
 		(int)num(s, "not_judged"));
+	if (lost)
+		fprintf(out, "; <span class=\"bad\">%d benchmark(s) ran in base but not in cand</span>",
+			lost);
+	if (num(s, "failed_in_cand") > 0)
+		fprintf(out, "; <span class=\"bad\">%d failed in cand</span>",
+			(int)num(s, "failed_in_cand"));
 	if (json_is_object(w)) {
 		fputs("; worst regression: ", out);
 		esc(out, str(w, "benchmark"));
@@ -386,6 +428,7 @@ int kmb_render_html(const json_t *report, FILE *out, char *err, size_t errlen)
 	runs(report, out);
 	environment(report, out);
 	summary(report, out);
+	outcomes_table(report, out);
 	metrics_table(report, out);
 	if (charts(report, out, err, errlen))
 		return -1;

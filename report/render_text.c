@@ -3,6 +3,7 @@
 #include "compare.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,10 +56,89 @@ static void summary_line(const json_t *report, FILE *out, const char *bold, cons
 		bold, (int)get(s, "regressions", NULL), (int)get(s, "improvements", NULL),
 		(int)get(s, "unchanged", NULL), (int)get(s, "noisy", NULL),
 		(int)get(s, "judged", NULL), (int)get(s, "not_judged", NULL), reset);
+	if (get(s, "lost", NULL) > 0)
+		fprintf(out, "; %d benchmark(s) ran in base but not in cand", (int)get(s, "lost", NULL));
+	if (get(s, "failed_in_cand", NULL) > 0)
+		fprintf(out, "; %d failed in cand", (int)get(s, "failed_in_cand", NULL));
 	if (json_is_object(worst))
 		fprintf(out, "; worst regression: %s %s %+.1f%%", str(worst, "benchmark"),
 			str(worst, "metric"), 100 * get(worst, "change", NULL));
 	fputc('\n', out);
+}
+
+static const char *opt(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/*
+ * Text inside a markdown table cell: "|" would end the cell and HTML would be
+ * rendered by the reader's markdown, so both are escaped.
+ */
+static void md_esc(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '|':
+			fputs("\\|", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '\n':
+			fputc(' ', out);
+			break;
+		default:
+			fputc(*s, out);
+		}
+	}
+}
+
+/* Benchmarks that did not run in both; markdown as a table, text as lines. */
+static void outcomes(const json_t *report, FILE *out, int md, int color)
+{
+	const json_t *rows = json_object_get(report, "benchmarks"), *row;
+	size_t i;
+
+	if (!json_array_size(rows))
+		return;
+	if (md)
+		fprintf(out, "\n| benchmark | status | base | cand |\n|---|---|---|---|\n");
+	else
+		fprintf(out, "\nbenchmarks that did not run in both:\n");
+	json_array_foreach(rows, i, row) {
+		bool bad = json_is_true(json_object_get(row, "regression"));
+		const char *b = *opt(row, "base") ? opt(row, "base") : "ran";
+		const char *c = *opt(row, "cand") ? opt(row, "cand") : "ran";
+
+		if (md) {
+			fputs("| ", out);
+			md_esc(out, str(row, "benchmark"));
+			fprintf(out, " | %s%s%s", bad ? "**" : "", str(row, "status"), bad ? "**" : "");
+			if (*opt(row, "note")) {
+				fputs("; ", out);
+				md_esc(out, opt(row, "note"));
+			}
+			fputs(" | ", out);
+			md_esc(out, b);
+			fputs(" | ", out);
+			md_esc(out, c);
+			fputs(" |\n", out);
+			continue;
+		}
+		fprintf(out, "  %s%-16s%s %s%s%s\n    base: %s\n    cand: %s\n",
+			color && bad ? RED : "", str(row, "status"), color && bad ? RESET : "",
+			str(row, "benchmark"), *opt(row, "note") ? " -- " : "", opt(row, "note"), b,
+			c);
+	}
 }
 
 static void header(const json_t *report, FILE *out)
@@ -80,6 +160,8 @@ static void header(const json_t *report, FILE *out)
 	}
 	json_array_foreach(json_object_get(env, "warnings"), i, d)
 		fprintf(out, "warning: %s\n", json_string_value(d));
+	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d)
+		fprintf(out, "warning: %s\n", str(d, "text"));
 	fprintf(out, "alpha %.3g, noise floor max(%.0f%%, %.3g x CoV); change: + is better\n",
 		get(report, "alpha", NULL), 100 * get(report, "noise_floor", "min"),
 		get(report, "noise_floor", "cov_multiplier"));
@@ -94,6 +176,7 @@ void kmb_render_text(const json_t *report, FILE *out, int color, int all)
 
 	header(report, out);
 	summary_line(report, out, color ? BOLD : "", color ? RESET : "");
+	outcomes(report, out, 0, color);
 	fprintf(out, "\n%-30s %-26s %-26s %8s %7s  %s\n", "metric", "base median [95% CI]",
 		"cand median [95% CI]", "change", "p", "verdict");
 	json_array_foreach(json_object_get(report, "metrics"), i, row) {
@@ -130,23 +213,43 @@ void kmb_render_markdown(const json_t *report, FILE *out)
 	size_t i;
 	int hidden = 0;
 
-	fprintf(out, "**kmb compare**: `%s` (kernel %s) vs `%s` (kernel %s)\n\n", str(b, "path"),
-		str(b, "kernel"), str(c, "path"), str(c, "kernel"));
+	fputs("**kmb compare**: ", out);
+	md_esc(out, str(b, "path"));
+	fputs(" (kernel ", out);
+	md_esc(out, str(b, "kernel"));
+	fputs(") vs ", out);
+	md_esc(out, str(c, "path"));
+	fputs(" (kernel ", out);
+	md_esc(out, str(c, "kernel"));
+	fputs(")\n\n", out);
 	summary_line(report, out, "", "");
 	json_array_foreach(json_object_get(env, "warnings"), i, d)
-		fprintf(out, "\n> **warning**: %s\n", json_string_value(d));
+	{
+		fputs("\n> **warning**: ", out);
+		md_esc(out, json_string_value(d));
+		fputc('\n', out);
+	}
+	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d) {
+		fputs("\n> **warning**: ", out);
+		md_esc(out, str(d, "text"));
+		fputc('\n', out);
+	}
 	if (json_array_size(json_object_get(env, "diff"))) {
 		fprintf(out, "\n| environment | base | cand |\n|---|---|---|\n");
 		json_array_foreach(json_object_get(env, "diff"), i, d) {
 			char *vb = json_dumps(json_object_get(d, "base"), JSON_ENCODE_ANY);
 			char *vc = json_dumps(json_object_get(d, "cand"), JSON_ENCODE_ANY);
 
-			fprintf(out, "| %s | `%s` | `%s` |\n", str(d, "field"), vb ? vb : "null",
-				vc ? vc : "null");
+			fprintf(out, "| %s | ", str(d, "field"));
+			md_esc(out, vb ? vb : "null");
+			fputs(" | ", out);
+			md_esc(out, vc ? vc : "null");
+			fputs(" |\n", out);
 			free(vb);
 			free(vc);
 		}
 	}
+	outcomes(report, out, 1, 0);
 	fprintf(out, "\n| benchmark | metric | base median | cand median | change | p | verdict |\n"
 		     "|---|---|---:|---:|---:|---:|---|\n");
 	json_array_foreach(json_object_get(report, "metrics"), i, row) {
@@ -156,8 +259,11 @@ void kmb_render_markdown(const json_t *report, FILE *out)
 			hidden++;
 			continue;
 		}
-		fprintf(out, "| %s | %s | %.4g | %.4g | %+.1f%% | %.3g | %s%s%s |\n",
-			str(row, "benchmark"), str(row, "metric"),
+		fputs("| ", out);
+		md_esc(out, str(row, "benchmark"));
+		fputs(" | ", out);
+		md_esc(out, str(row, "metric"));
+		fprintf(out, " | %.4g | %.4g | %+.1f%% | %.3g | %s%s%s |\n",
 			get(row, "base", "median"), get(row, "cand", "median"),
 			100 * get(row, "change", NULL), get(row, "p", NULL),
 			!strcmp(v, "regression") ? "**" : "", v,

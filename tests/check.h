@@ -44,11 +44,17 @@ static int check_failures;
 		}                                                                     \
 	} while (0)
 
+/* A skip after a failed check is a failure: a skip must never hide one. */
 #define CHECK_SKIP(...)                                                               \
 	do {                                                                          \
 		printf("SKIP: ");                                                     \
 		printf(__VA_ARGS__);                                                  \
 		printf("\n");                                                         \
+		if (check_failures) {                                                 \
+			fprintf(stderr, "%d check(s) failed before the skip\n",       \
+				check_failures);                                      \
+			exit(1);                                                      \
+		}                                                                     \
 		exit(77);                                                             \
 	} while (0)
 

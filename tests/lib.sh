@@ -23,8 +23,12 @@ finish() {
 	exit 0
 }
 
-# A private scratch directory, removed at exit.
-scratch=$(mktemp -d "$KMB_TEST_TMP/$(basename "$0").XXXXXX")
+# A private scratch directory, removed at exit. Without one the test cannot
+# run at all: a hard error (99), not a failure of what it tests.
+scratch=$(mktemp -d "$KMB_TEST_TMP/$(basename "$0").XXXXXX") || {
+	echo "ERROR: cannot create a scratch directory in $KMB_TEST_TMP" >&2
+	exit 99
+}
 # Knob restore records of this test stay out of the real state directory.
 export KMB_STATE_DIR="$scratch/state"
 cleanup_scratch() { rm -rf "$scratch"; }
@@ -37,7 +41,8 @@ expect_exit() {
 	"$@" >"$scratch/out" 2>"$scratch/err"
 	got=$?
 	if [ "$got" -ne "$want" ]; then
-		fail "'$*' exited $got, expected $want; stderr: $(head -c 400 "$scratch/err")"
+		fail "'$*' exited $got, expected $want; stderr (last lines): $(tail -n 15 "$scratch/err")"
+		grep -E 'FAILED|failed|error' "$scratch/out" | head -n 20 >&2
 		return 1
 	fi
 	return 0
@@ -49,6 +54,33 @@ one_line_error() {
 	lines=$(wc -l <"$scratch/err")
 	[ "$lines" -eq 1 ] || fail "expected a one-line error, got $lines lines: $(cat "$scratch/err")"
 	grep -q -- "$1" "$scratch/err" || fail "error does not mention '$1': $(cat "$scratch/err")"
+}
+
+# uses WHAT: say in the test log what the test relies on and where it runs,
+# with the host facts that decide which branch of a test is taken.
+uses() {
+	local policy
+	policy=$("$KMB" env --json 2>/dev/null | "$PY" -c '
+import json, sys
+print(json.load(sys.stdin).get("zeropage", {}).get("policy", "unknown"))' 2>/dev/null)
+	echo "USES: $* (host $(uname -n), kernel $(uname -r), $(uname -m)," \
+		"zeropage ${policy:-unknown}, /dev/kvm $([ -e /dev/kvm ] && echo present || echo absent))"
+}
+
+# fetched VAR WHAT CMD...: run one of the project's setup scripts and set VAR
+# to the last line of its output (a path). Exit 75 means the package archive
+# could not be reached: a skip. Any other failure is the script's bug: a
+# failure.
+fetched() {
+	local var=$1 what=$2 rc
+	shift 2
+	"$@" >"$scratch/fetched.out" 2>"$scratch/fetched.err"
+	rc=$?
+	case $rc in
+	0) printf -v "$var" '%s' "$(tail -n 1 "$scratch/fetched.out")" ;;
+	75) skip "cannot fetch $what: $(tail -n 1 "$scratch/fetched.err")" ;;
+	*) fail "$* exited $rc: $(tail -n 3 "$scratch/fetched.err")"; finish ;;
+	esac
 }
 
 # py CODE [ARGS]: run a Python check with the system interpreter (json module).

@@ -132,6 +132,53 @@ static void test_json(void)
 	CHECK(kmb_write_atomic("/nonexistent-kmb-dir/x.json", "x", 1) == -1);
 }
 
+/*
+ * Someone plants links under the temporary names: they cannot guess the name
+ * any more, and even under the old pid-only name nothing is written through
+ * a link. The sweep removes neither a link nor another user's file that
+ * looks like a dead writer's temporary.
+ */
+static void test_planted(void)
+{
+	char target[300], victim[300], link_old[400], link_dead[400], foreign[400];
+	struct stat st;
+
+	snprintf(target, sizeof(target), "%s/r.txt", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	CHECK(kmb_write_atomic(victim, "precious", 8) == 0);
+	snprintf(link_old, sizeof(link_old), "%s/.r.txt" KMB_TMP_INFIX "%d", dir, (int)getpid());
+	CHECK(symlink(victim, link_old) == 0);
+	CHECK(kmb_write_atomic(target, "report", 6) == 0);
+	{
+		char *v = kmb_read_text(victim), *t = kmb_read_text(target);
+
+		CHECK(v && !strcmp(v, "precious"));
+		CHECK(t && !strcmp(t, "report"));
+		free(v);
+		free(t);
+	}
+	CHECK(lstat(target, &st) == 0 && S_ISREG(st.st_mode));
+	unlink(link_old);
+
+	/* pid 1 never dies, pid 999999999 never lived: take a free one. */
+	snprintf(link_dead, sizeof(link_dead), "%s/.x.json" KMB_TMP_INFIX "999999999.0", dir);
+	CHECK(symlink(victim, link_dead) == 0);
+	snprintf(foreign, sizeof(foreign), "%s/.y.json" KMB_TMP_INFIX "999999999.1", dir);
+	CHECK(kmb_write_atomic(foreign, "theirs", 6) == 0);
+	if (geteuid() == 0)
+		CHECK(chown(foreign, 65534, 65534) == 0);
+	kmb_remove_stale_tmp(dir);
+	CHECK(lstat(link_dead, &st) == 0 && S_ISLNK(st.st_mode));
+	if (geteuid() == 0)
+		CHECK(lstat(foreign, &st) == 0);
+	else
+		printf("note: not root, the other user's file case is not checked\n");
+	unlink(link_dead);
+	unlink(foreign);
+	unlink(victim);
+	unlink(target);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -139,6 +186,7 @@ int main(void)
 	test_killed_writers();
 	test_full_disk();
 	test_json();
+	test_planted();
 	kmb_rm_rf(dir);
 	CHECK_DONE();
 }

@@ -2,7 +2,17 @@
 /*
  * Unit test of the page census: build mappings whose state we know (zeropage,
  * written, untouched, huge zeropage) and check each method counts them right.
+ *
+ * What a read fault maps depends on the host: where the kernel forbids the
+ * shared zeropage (mm_forbids_zeropage()), read-faulted pages are private,
+ * and every method must count them so (the PFN method must not take the PFN
+ * of a private page for the zero PFN). The zeropage branch runs where it is
+ * allowed, and in a guest (tests/guest-bench.test) on every host.
+ *
+ *   test_census         4 KiB pages
+ *   test_census huge    the huge zeropage (THP)
  */
+#include "caps.h"
 #include "census.h"
 #include "check.h"
 #include "util.h"
@@ -16,6 +26,7 @@
 #define THP_SYSFS "/sys/kernel/mm/transparent_hugepage/"
 
 static size_t ps;
+static bool allowed; /* read faults map the shared zeropage here */
 
 static void read_pages(char *p, size_t first, size_t last)
 {
@@ -79,6 +90,26 @@ static void test_small(enum kmb_census_method m)
 	munmap(p, 64 * ps);
 }
 
+/* Where read faults allocate: the read pages are private, none is a zeropage. */
+static void test_small_forbidden(enum kmb_census_method m)
+{
+	char *p = map_pages(64, MADV_NOHUGEPAGE);
+	struct kmb_census c;
+
+	read_pages(p, 0, 15);
+	write_pages(p, 16, 23);
+	c = take(p, 64 * ps, m);
+	CHECK_EQ_U64(c.pages, 64);
+	CHECK_EQ_U64(c.present, 24);
+	CHECK_EQ_U64(c.zero, 0);
+	CHECK_EQ_U64(c.zero_huge, 0);
+	madvise(p, 8 * ps, MADV_DONTNEED);
+	c = take(p, 64 * ps, m);
+	CHECK_EQ_U64(c.present, 16);
+	CHECK_EQ_U64(c.zero, 0);
+	munmap(p, 64 * ps);
+}
+
 /* Alternating zero/written pages: more regions than one PAGEMAP_SCAN vec. */
 static void test_many_regions(enum kmb_census_method m)
 {
@@ -93,7 +124,7 @@ static void test_many_regions(enum kmb_census_method m)
 	c = take(p, n * ps, m);
 	CHECK_EQ_U64(c.pages, n);
 	CHECK_EQ_U64(c.present, n);
-	CHECK_EQ_U64(c.zero, n / 2);
+	CHECK_EQ_U64(c.zero, allowed ? n / 2 : 0);
 	munmap(p, n * ps);
 }
 
@@ -161,6 +192,26 @@ static void test_huge_zero(enum kmb_census_method m)
 	munmap(base, 2 * half + half);
 }
 
+/*
+ * Where the huge zeropage is not used, a read fault on a THP range maps a
+ * private page (a THP, or 4 KiB pages if none could be had): none is zero.
+ */
+static void test_huge_private(enum kmb_census_method m)
+{
+	struct kmb_census c;
+	char *base, *p;
+
+	p = map_huge(&base);
+	if (!p)
+		CHECK_SKIP("MADV_HUGEPAGE failed: cannot check what a THP read fault maps");
+	(void)*(volatile char *)p;
+	c = take(p, 2 * KMB_MIB, m);
+	CHECK(c.present >= 1);
+	CHECK_EQ_U64(c.zero, 0);
+	CHECK_EQ_U64(c.zero_huge, 0);
+	munmap(base, 6 * KMB_MIB);
+}
+
 static void test_args(void)
 {
 	struct kmb_census c;
@@ -207,7 +258,7 @@ static void test_methods_agree(void)
 	CHECK_EQ_U64(a.pages, 64);
 	munmap(p, 64 * ps);
 
-	if (huge_zero_possible() && (h = map_huge(&base))) {
+	if (allowed && huge_zero_possible() && (h = map_huge(&base))) {
 		(void)*(volatile char *)h;
 		*(volatile char *)(h + 2 * KMB_MIB) = 1;
 		a = take(h, 4 * KMB_MIB, KMB_CENSUS_PAGEMAP_SCAN);
@@ -237,35 +288,76 @@ static bool usable(enum kmb_census_method m)
 	return !ret;
 }
 
-int main(void)
+static void run_small(enum kmb_census_method m)
+{
+	if (allowed) {
+		test_small(m);
+	} else {
+		test_small_forbidden(m);
+	}
+	test_many_regions(m);
+}
+
+static void run_huge(enum kmb_census_method m)
+{
+	const char *why;
+
+	if (kmb_cap_has(KMB_CAP_HUGE_ZEROPAGE, &why))
+		test_huge_zero(m);
+	else
+		test_huge_private(m);
+}
+
+int main(int argc, char **argv)
 {
 	static const enum kmb_census_method methods[] = { KMB_CENSUS_PAGEMAP_SCAN,
 							  KMB_CENSUS_PAGEMAP_PFN };
+	const struct kmb_zeropage_policy *pol;
+	bool huge = argc > 1 && !strcmp(argv[1], "huge");
 	bool ok[KMB_ARRAY_SIZE(methods)];
 	enum kmb_census_method probed;
+	const char *why;
 	char err[256];
 	size_t i, n = 0;
 
 	ps = kmb_page_size();
 	test_args();
+	for (i = 0; i < KMB_ARRAY_SIZE(methods); i++)
+		n += ok[i] = usable(methods[i]);
+	if (!n)
+		CHECK_SKIP("neither PAGEMAP_SCAN nor pagemap PFNs are available");
+	pol = kmb_zeropage_policy();
+	/* With a working census the probe must decide. */
+	CHECK(pol->policy != KMB_ZEROPAGE_UNKNOWN);
+	allowed = pol->policy == KMB_ZEROPAGE_ALLOWED;
+	if (huge) {
+		if (!kmb_cap_has(KMB_CAP_THP, &why))
+			CHECK_SKIP("transparent hugepages: %s", why);
+		if (!huge_zero_possible())
+			CHECK_SKIP("THP is [never] or off for this process, or use_zero_page is "
+				   "0: neither branch can be checked without changing knobs");
+		printf("USES: huge zeropage %s here (%s)\n",
+		       kmb_cap_has(KMB_CAP_HUGE_ZEROPAGE, &why) ? "used" : "not used",
+		       kmb_cap_has(KMB_CAP_HUGE_ZEROPAGE, &why) ? "read faults map it" : why);
+	} else {
+		printf("USES: shared zeropage %s here (%s; %s)\n",
+		       kmb_zeropage_policy_name(pol->policy), pol->method, pol->evidence);
+	}
 	for (i = 0; i < KMB_ARRAY_SIZE(methods); i++) {
-		ok[i] = usable(methods[i]);
-		n += ok[i];
 		if (!ok[i])
 			continue;
 		printf("method %s\n", kmb_census_method_name(methods[i]));
-		test_small(methods[i]);
-		test_many_regions(methods[i]);
-		test_huge_zero(methods[i]);
+		if (huge)
+			run_huge(methods[i]);
+		else
+			run_small(methods[i]);
 	}
-	if (!n)
-		CHECK_SKIP("neither PAGEMAP_SCAN nor pagemap PFNs are available");
 	/* AUTO prefers PAGEMAP_SCAN whenever it works. */
 	CHECK(kmb_census_probe(&probed, err, sizeof(err)) == 0);
 	CHECK(probed == (ok[0] ? KMB_CENSUS_PAGEMAP_SCAN : KMB_CENSUS_PAGEMAP_PFN));
 	if (ok[0] && ok[1])
 		test_methods_agree();
 	else
-		printf("skip method comparison: only one method available\n");
+		printf("note: only one census method here, nothing to compare it with\n");
 	CHECK_DONE();
 }

@@ -237,19 +237,18 @@ static int lock_host_knobs(void)
 	return fd;
 }
 
+/* Run as "test_knob sysfs" (tests/knob-sysfs.test): a skip of its own where it cannot run. */
 static void test_real_sysfs(void)
 {
 	char orig[64];
 	int lock = lock_host_knobs();
 
-	if (geteuid() != 0) {
-		printf("SKIP real sysfs case: not root\n");
-		return;
-	}
-	if (access(REAL_KNOB, W_OK) || kmb_read_line(REAL_KNOB, orig, sizeof(orig))) {
-		printf("SKIP real sysfs case: %s: %s\n", REAL_KNOB, strerror(errno));
-		return;
-	}
+	if (geteuid() != 0)
+		CHECK_SKIP("the real sysfs case needs root");
+	if (access(REAL_KNOB, W_OK) || kmb_read_line(REAL_KNOB, orig, sizeof(orig)))
+		CHECK_SKIP("the real sysfs case needs a writable %s: %s", REAL_KNOB,
+			   strerror(errno));
+	printf("USES: %s (was %s)\n", REAL_KNOB, orig);
 	check_sigkill_recover(REAL_KNOB, orig, strcmp(orig, "0") ? "0" : "1");
 	/* Never leave the host changed, even when the code under test failed. */
 	if (strcmp(knob_value(REAL_KNOB), orig))
@@ -300,6 +299,34 @@ static void test_malformed_record(void)
 	CHECK(count_records() == 0);
 }
 
+/*
+ * Records are writes done as root at the next start: one naming a file that
+ * is not a knob kmb changes (outside /sys/kernel/mm, /proc/sys and, here,
+ * the test's knob directory) is not replayed, and such a file cannot be set.
+ */
+static void test_outside_roots(void)
+{
+	char outside[] = "/tmp/kmb-test-knob-outside.XXXXXX";
+	char victim[300], rec[512], text[600], err[512];
+
+	if (!mkdtemp(outside)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(victim, sizeof(victim), "%s/victim", outside);
+	write_file(victim, "precious\n");
+	snprintf(rec, sizeof(rec), "%s/999999998.restore", knobs_dir);
+	snprintf(text, sizeof(text), "%s\toverwritten\n", victim);
+	write_file(rec, text);
+	CHECK(kmb_knob_recover(0) == 0);
+	CHECK_STREQ(knob_value(victim), "precious");
+	CHECK(count_records() == 0);
+	CHECK(kmb_knob_set(victim, "x", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "not under /sys/kernel/mm or /proc/sys") != NULL);
+	CHECK_STREQ(knob_value(victim), "precious");
+	kmb_rm_rf(outside);
+}
+
 /* A record named after our pid was left by a dead process: replayed, not lost. */
 static void test_stale_own_record(void)
 {
@@ -329,8 +356,9 @@ static void test_stale_own_record(void)
 	CHECK(count_records() == 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	bool sysfs = argc > 1 && !strcmp(argv[1], "sysfs");
 	char state[200];
 
 	if (!mkdtemp(tmpdir)) {
@@ -339,18 +367,25 @@ int main(void)
 	}
 	path_in_tmp(state, sizeof(state), "state");
 	setenv("KMB_STATE_DIR", state, 1);
+	/* The test's knobs are plain files in tmpdir. */
+	setenv("KMB_TEST_KNOB_ROOT", tmpdir, 1);
 	snprintf(knobs_dir, sizeof(knobs_dir), "%s/knobs", state);
 	CHECK_STREQ(kmb_state_dir(), state);
 
+	if (sysfs) {
+		test_real_sysfs();
+		kmb_rm_rf(tmpdir);
+		CHECK_DONE();
+	}
 	test_sigkill();
 	test_sigterm();
 	test_multi_choice();
 	test_live_record_kept();
 	test_original_from_live();
-	test_real_sysfs();
 	test_bad_knobs();
 	test_malformed_record();
 	test_stale_own_record();
+	test_outside_roots();
 
 	kmb_rm_rf(tmpdir);
 	CHECK_DONE();

@@ -4,6 +4,8 @@
  * timeouts, a vanishing peer), then against a real QEMU when one is installed.
  */
 #include "check.h"
+
+#include <stdbool.h>
 #include "qmp.h"
 #include "spawn.h"
 #include "util.h"
@@ -290,7 +292,7 @@ static void test_connect_failures(void)
 	/* Nothing there: retried until the timeout, then the reason. */
 	CHECK(!kmb_qmp_connect(path_in_dir("none.sock"), 200, err, sizeof(err)));
 	CHECK(strstr(err, "No such file or directory (gave up after 200 ms)"));
-	CHECK(elapsed_ms(t) >= 200 && elapsed_ms(t) < 2000);
+	CHECK(elapsed_ms(t) >= 200); /* it waited the whole timeout */
 
 	/* A socket nobody listens on (QEMU not yet listening, or a stale one). */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -308,7 +310,7 @@ static void test_connect_failures(void)
 	t = kmb_now_ns();
 	CHECK(!kmb_qmp_connect(f->path, 300, err, sizeof(err)));
 	CHECK(strstr(err, "no QMP greeting within 300 ms"));
-	CHECK(elapsed_ms(t) >= 300 && elapsed_ms(t) < 2000);
+	CHECK(elapsed_ms(t) >= 300);
 	fake_join(f);
 }
 
@@ -361,7 +363,7 @@ static void test_bad_replies(struct kmb_qmp *q)
 	t = kmb_now_ns();
 	CHECK(!kmb_qmp_exec(q, "slow", NULL, 150, err, sizeof(err)));
 	CHECK_STREQ(err, "slow: no reply within 150 ms");
-	CHECK(elapsed_ms(t) >= 150 && elapsed_ms(t) < 2000);
+	CHECK(elapsed_ms(t) >= 150);
 	/* The late reply to slow arrives first now and is dropped. */
 	r = kmb_qmp_exec(q, "echo", json_pack("{s:i}", "mine", 1), 2000, err, sizeof(err));
 	CHECK(r && json_integer_value(json_object_get(r, "mine")) == 1 &&
@@ -393,11 +395,10 @@ static void test_events(struct kmb_qmp *q)
 	n = json_array_size(events);
 	r = kmb_qmp_exec(q, "emit", NULL, 2000, err, sizeof(err));
 	json_decref(r);
-	t = kmb_now_ns();
 	CHECK(kmb_qmp_wait_event(q, "LATER", n, 2000));
-	CHECK(elapsed_ms(t) < 1000);
+	t = kmb_now_ns();
 	CHECK(!kmb_qmp_wait_event(q, "LATER", n + 1, 100));
-	CHECK(elapsed_ms(t) >= 100 && elapsed_ms(t) < 2000);
+	CHECK(elapsed_ms(t) >= 100);
 
 	/* Arrival times on the host clock, in order. */
 	for (i = 0; i < json_array_size(events); i++) {
@@ -533,9 +534,26 @@ static void qemu_quit(struct kmb_qmp *q)
 
 	CHECK(r || !strcmp(err, "QMP connection closed (QEMU exited?)"));
 	json_decref(r);
-	while (kmb_qmp_poll_events(q, 100) >= 0 && elapsed_ms(t) < 5000)
+	/* A bound on the wait, not on QEMU's speed: a QEMU that never quits fails below. */
+	while (kmb_qmp_poll_events(q, 100) >= 0 && elapsed_ms(t) < 30000)
 		;
 	CHECK(kmb_qmp_fd(q) == -1);
+}
+
+/* Whether PATH has an executable name: only its absence is a reason to skip. */
+static bool on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy = strdup(path ? path : "/usr/bin:/bin"), *d, *save = NULL;
+	char full[4096];
+	bool found = false;
+
+	for (d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		snprintf(full, sizeof(full), "%s/%s", *d ? d : ".", name);
+		found = access(full, X_OK) == 0;
+	}
+	free(copy);
+	return found;
 }
 
 static void test_qemu(void)
@@ -556,15 +574,14 @@ static void test_qemu(void)
 	o.stderr_path = path_in_dir("qemu.log");
 	o.new_pgrp = true;
 	o.package = "qemu-system-x86";
+	if (!on_path("qemu-system-x86_64"))
+		CHECK_SKIP("the real QEMU part needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
 	if (kmb_spawn(&o, &pid, err, sizeof(err))) {
-		if (strstr(err, "not found")) {
-			printf("SKIP real QEMU part: %s\n", err);
-			return;
-		}
 		fprintf(stderr, "spawn: %s\n", err);
 		CHECK(!"QEMU starts");
 		return;
 	}
+	printf("USES: qemu-system-x86_64 -machine none, QMP over a unix socket\n");
 	q = kmb_qmp_connect(sock, 5000, err, sizeof(err));
 	CHECK(q);
 	if (q) {
@@ -575,17 +592,17 @@ static void test_qemu(void)
 		kill(-pid, SIGKILL);
 	}
 	kmb_qmp_close(q);
-	/* Reaped either way: a QEMU that did not quit is killed after 5 s. */
-	CHECK(kmb_spawn_wait(pid, 5000, &status, err, sizeof(err)) == 0);
+	/* Reaped either way: a QEMU that did not quit is killed, and that is a failure. */
+	CHECK(kmb_spawn_wait(pid, 30000, &status, err, sizeof(err)) == 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
-	CHECK(elapsed_ms(t) < 10000);
 	printf("real QEMU part: %d ms\n", elapsed_ms(t));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *tmp = getenv("TMPDIR");
+	bool qemu = argc > 1 && !strcmp(argv[1], "qemu");
 
 	/* A unix socket path has to fit in 108 bytes. */
 	if (!tmp || !*tmp || strlen(tmp) > 60)
@@ -596,11 +613,15 @@ int main(void)
 	/* SIGPIPE stays fatal, as in any caller: the library must not raise it. */
 	signal(SIGPIPE, SIG_DFL);
 	/* A hang is a failure, not a stuck make check. */
-	alarm(60);
-	test_connect_failures();
-	test_fake();
-	test_send_after_close();
-	test_qemu();
+	alarm(120);
+	if (qemu) {
+		/* "test_qmp qemu" (tests/qmp-qemu.test): the real QEMU, a skip of its own. */
+		test_qemu();
+	} else {
+		test_connect_failures();
+		test_fake();
+		test_send_after_close();
+	}
 	kmb_rm_rf(dir);
 	CHECK_DONE();
 }
