@@ -153,12 +153,15 @@ void kmb_footprint_sample(struct kmb_footprint *f, const struct kmb_procstat *ps
 }
 
 void kmb_footprint_close(struct kmb_footprint *f, pid_t pid, uint64_t size,
-			 enum kmb_backend backend)
+			 enum kmb_backend backend, double t)
 {
 	struct kmb_procstat ps;
 
 	if (!f->open)
 		return;
+	if (!kmb_procstat_read(pid, &ps))
+		kmb_footprint_sample(f, &ps,
+				     t); /* a last sample, also for a window without ticks */
 	f->open = false;
 	if (kmb_procstat_read(pid, &ps)) {
 		if (!f->hwm_note[0])

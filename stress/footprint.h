@@ -57,9 +57,9 @@ void kmb_footprint_open(struct kmb_footprint *f, pid_t pid, bool reset_hwm);
 /* One sample of the process at run time t. */
 void kmb_footprint_sample(struct kmb_footprint *f, const struct kmb_procstat *ps, double t);
 
-/* Stop watching: read VmHWM and the resident guest RAM a last time. */
+/* Stop watching at run time t: a last sample, VmHWM and the resident guest RAM. */
 void kmb_footprint_close(struct kmb_footprint *f, pid_t pid, uint64_t size,
-			 enum kmb_backend backend);
+			 enum kmb_backend backend, double t);
 
 /* The peak over the window: the larger of the sampled maximum and VmHWM. */
 uint64_t kmb_footprint_peak(const struct kmb_footprint *f);

@@ -340,10 +340,13 @@ static void open_source_window(struct kmb_stress *st)
 
 static void close_windows(struct kmb_stress *st)
 {
-	kmb_footprint_close(&st->fp_src, st->src.pid, st->s->guest.memory, st->s->guest.backend);
+	double now = kmb_stress_now(st);
+
+	kmb_footprint_close(&st->fp_src, st->src.pid, st->s->guest.memory, st->s->guest.backend,
+			    now);
 	if (st->dst_started)
 		kmb_footprint_close(&st->fp_dst, st->dst.pid, st->s->guest.memory,
-				    st->s->guest.backend);
+				    st->s->guest.backend, now);
 }
 
 static int run_phases(struct kmb_stress *st)
