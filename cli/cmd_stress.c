@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * kmb stress: run scenarios (real QEMU guests under ballooning, host memory
- * pressure and live migration) and judge their invariants.
+ * pressure and live migration) and judge their invariants; list and check
+ * scenario files without running them.
  */
 #include "atomic.h"
 #include "cli.h"
@@ -12,7 +13,6 @@
 #include "scenario.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -27,19 +27,25 @@
 struct stress_args {
 	const char *names[MAX_SCENARIOS];
 	int nnames;
-	bool list, keep_logs, quiet;
+	bool list, check, keep_logs, quiet;
 	double timeout_s;
-	const char *results, *out, *dir;
+	const char *results, *out, *dir, *guest_kernel;
 };
 
 static void stress_usage(void)
 {
-	printf("usage: kmb stress [OPTIONS] [SCENARIO|NAME]...\n\n"
+	printf("usage: kmb stress [OPTIONS] [SCENARIO|NAME]...\n"
+	       "       kmb stress --list [SCENARIO|NAME]...\n"
+	       "       kmb stress --check SCENARIO|NAME...\n\n"
 	       "Boot real QEMU guests, balloon them, put the host under memory pressure,\n"
 	       "migrate them (precopy, postcopy, postcopy with pause/recover) and check the\n"
 	       "invariants. Without names: the default set (stress/scenarios/default.list).\n\n"
-	       "  -l, --list               list the scenarios and exit\n"
-	       "  -k, --keep-logs          keep the private run directory (sockets, logs)\n"
+	       "  -l, --list               list the given scenarios (default: every one in the\n"
+	       "                           scenario folder) with their descriptions and exit\n"
+	       "  -c, --check              validate the given scenario files and exit: 0 when\n"
+	       "                           all are valid, 2 with file, line and key otherwise\n"
+	       "  -k, --keep-logs          keep the private run directory (consoles, QEMU\n"
+	       "                           stderr); its path is printed and kept in the result\n"
 	       "  -t, --timeout S          overall limit per scenario, in seconds\n"
 	       "  -g, --guest-kernel FILE  guest kernel (default: $KMB_GUEST_KERNEL or the one\n"
 	       "                           scripts/fetch-guest-kernel cached)\n"
@@ -47,15 +53,17 @@ static void stress_usage(void)
 	       "  -R, --results DIR        results tree (default $KMB_RESULTS or ./results)\n"
 	       "  -q, --quiet              no progress lines\n"
 	       "  -h, --help               this help\n\n"
-	       "Writes <run>/stress/<scenario>.json (metrics every 100 ms, QMP events, agent\n"
-	       "lines, invariants) and <run>/logs/<scenario>/ (consoles, QEMU stderr, stress-ng\n"
-	       "YAML). Exit status: 0 every invariant held, 1 one failed, 2 harness error.\n");
+	       "Writes <run>/stress/<scenario>.json (the resolved scenario, metrics every\n"
+	       "100 ms, QMP events, agent lines, invariants) and <run>/logs/<scenario>/\n"
+	       "(consoles, QEMU stderr, stress-ng YAML). Exit status: 0 every invariant held,\n"
+	       "1 one failed, 2 harness error or invalid scenario.\n");
 }
 
 static int parse_args(int argc, char **argv, struct stress_args *a)
 {
 	static const struct option longopts[] = {
 		{ "list", no_argument, NULL, 'l' },
+		{ "check", no_argument, NULL, 'c' },
 		{ "keep-logs", no_argument, NULL, 'k' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "guest-kernel", required_argument, NULL, 'g' },
@@ -69,10 +77,13 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":lkt:g:o:R:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":lckt:g:o:R:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			a->list = true;
+			break;
+		case 'c':
+			a->check = true;
 			break;
 		case 'k':
 			a->keep_logs = true;
@@ -84,7 +95,7 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 			a->timeout_s = (double)secs;
 			break;
 		case 'g':
-			setenv("KMB_GUEST_KERNEL", optarg, 1);
+			a->guest_kernel = optarg;
 			break;
 		case 'o':
 			a->out = optarg;
@@ -107,6 +118,10 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 			return cli_usage_error("too many scenarios (at most %d)", MAX_SCENARIOS);
 		a->names[a->nnames++] = argv[optind];
 	}
+	if (a->list && a->check)
+		return cli_usage_error("--list and --check exclude each other");
+	if (a->check && !a->nnames)
+		return cli_usage_error("--check needs the scenario files to check");
 	return 0;
 }
 
@@ -130,47 +145,72 @@ static int default_names(struct stress_args *a, char **text)
 	return 0;
 }
 
-static int load_all(const struct stress_args *a, struct kmb_scenario *sc)
+/* A name or path into a loaded scenario; 0, or -1 with the one-line error printed. */
+static int load_one(const struct stress_args *a, const char *name, struct kmb_scenario *s)
 {
 	char path[4096], err[1024];
-	int i;
 
-	for (i = 0; i < a->nnames; i++) {
-		if (kmb_scenario_resolve(a->names[i], a->dir, path, sizeof(path), err,
-					 sizeof(err)) ||
-		    kmb_scenario_load(path, &sc[i], err, sizeof(err))) {
-			kmb_err("%s", err);
-			return -1;
-		}
+	if (kmb_scenario_resolve(name, a->dir, path, sizeof(path), err, sizeof(err)) ||
+	    kmb_scenario_load(path, s, err, sizeof(err))) {
+		kmb_err("%s", err);
+		return -1;
 	}
 	return 0;
 }
 
-static int list_scenarios(const char *dir)
+static int load_all(const struct stress_args *a, struct kmb_scenario *sc)
 {
-	struct dirent **names;
-	int n = scandir(dir, &names, NULL, alphasort), i;
+	int i;
 
-	if (n < 0) {
-		kmb_perr("cannot read %s", dir);
-		return KMB_EXIT_USAGE;
+	for (i = 0; i < a->nnames; i++) {
+		if (load_one(a, a->names[i], &sc[i]))
+			return -1;
+	}
+	return 0;
+}
+
+/* --check: every file is loaded and validated; each error is its own line. */
+static int check_scenarios(const struct stress_args *a)
+{
+	struct kmb_scenario s;
+	int i, bad = 0;
+
+	for (i = 0; i < a->nnames; i++) {
+		if (load_one(a, a->names[i], &s))
+			bad++;
+		else
+			printf("%s: ok (%s)\n", s.path, s.name);
+	}
+	return bad ? KMB_EXIT_USAGE : KMB_EXIT_OK;
+}
+
+/* --list: the given scenarios, or every one in the folder. */
+static int list_scenarios(const struct stress_args *a)
+{
+	char **folder = NULL;
+	struct kmb_scenario s;
+	const char *const *names = a->names;
+	int i, n = a->nnames, bad = 0;
+
+	if (!n) {
+		folder = kmb_scenario_names(a->dir);
+		if (!folder) {
+			kmb_perr("cannot read %s", a->dir);
+			return KMB_EXIT_USAGE;
+		}
+		names = (const char *const *)folder;
+		while (folder[n])
+			n++;
 	}
 	for (i = 0; i < n; i++) {
-		struct kmb_scenario s;
-		char path[4400], err[512];
-		size_t len = strlen(names[i]->d_name);
-
-		if (len > 4 && !strcmp(names[i]->d_name + len - 4, ".ini")) {
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-			if (kmb_scenario_load(path, &s, err, sizeof(err)))
-				printf("  %-36s (invalid: %s)\n", names[i]->d_name, err);
-			else
-				printf("  %-36s %s\n", s.name, s.description);
+		if (load_one(a, names[i], &s)) {
+			bad++;
+			continue;
 		}
-		free(names[i]);
+		printf("  %-36s %s\n", s.name, s.description);
 	}
-	free(names);
-	return KMB_EXIT_OK;
+	kmb_scenario_names_free(folder);
+	return bad ? KMB_EXIT_USAGE : KMB_EXIT_OK;
 }
 
 static int save_result(const struct kmb_run *run, const char *name, json_t *doc)
@@ -187,47 +227,111 @@ static int save_result(const struct kmb_run *run, const char *name, json_t *doc)
 	return 0;
 }
 
+static const char *str(const json_t *obj, const char *key)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	return v ? v : "";
+}
+
+static void print_teardown(const json_t *doc)
+{
+	json_t *t = json_object_get(doc, "teardown_s");
+	json_t *src = json_object_get(t, "source"), *dst = json_object_get(t, "destination");
+
+	if (!json_is_number(src) && !json_is_number(dst))
+		return;
+	printf("    teardown: source QEMU %.2f s", json_number_value(src));
+	if (json_is_number(dst))
+		printf(", destination QEMU %.2f s", json_number_value(dst));
+	printf("\n");
+}
+
 static void print_verdict(const struct kmb_scenario *s, const json_t *doc)
 {
 	json_t *inv;
 	size_t i;
 
-	printf("kmb stress: %-34s %-5s %6.1f s  (accel %s)\n", s->name,
-	       json_string_value(json_object_get(doc, "verdict")),
+	printf("kmb stress: %-34s %-5s %6.1f s  (accel %s)\n", s->name, str(doc, "verdict"),
 	       json_number_value(json_object_get(doc, "wall_s")),
-	       json_string_value(json_object_get(json_object_get(doc, "accel"), "name")));
+	       str(json_object_get(doc, "accel"), "name"));
 	if (json_string_value(json_object_get(doc, "error")))
-		printf("    error: %s\n", json_string_value(json_object_get(doc, "error")));
-	json_array_foreach(json_object_get(doc, "invariants"), i, inv) {
+		printf("    error: %s\n", str(doc, "error"));
+	json_array_foreach(json_object_get(doc, "invariants"), i, inv)
+	{
 		char *v = json_dumps(json_object_get(inv, "value"), JSON_ENCODE_ANY);
 		char *l = json_dumps(json_object_get(inv, "limit"), JSON_ENCODE_ANY);
 
 		printf("    %-4s %-20s value %s, limit %s: %s\n",
 		       json_is_true(json_object_get(inv, "passed")) ? "ok" : "FAIL",
-		       json_string_value(json_object_get(inv, "name")), v ? v : "null",
-		       l ? l : "null", json_string_value(json_object_get(inv, "detail")));
+		       str(inv, "name"), v ? v : "null", l ? l : "null", str(inv, "detail"));
 		free(v);
 		free(l);
 	}
+	json_array_foreach(json_object_get(doc, "not_checked"), i, inv)
+		printf("    --   %-20s not checked: %s\n", str(inv, "name"), str(inv, "reason"));
+	print_teardown(doc);
+	if (json_string_value(json_object_get(doc, "kept_dir")))
+		printf("    kept: %s\n", str(doc, "kept_dir"));
 	fflush(stdout);
 }
 
-/* One row of the closing table: verdict, wall time, the invariants that failed. */
-static json_t *table_row(const char *name, const json_t *doc)
+static const json_t *invariant(const json_t *doc, const char *name)
 {
-	char failed[512] = "";
 	json_t *inv;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "invariants"), i, inv) {
+	json_array_foreach(json_object_get(doc, "invariants"), i, inv)
+	{
+		if (!strcmp(str(inv, "name"), name))
+			return inv;
+	}
+	return NULL;
+}
+
+/*
+ * "788/560!": MiB of the QEMU's peak RSS over its inflated-memory limit, "!"
+ * when over; the limit is "-" when the invariant was not checked, the whole
+ * cell when the QEMU never ran.
+ */
+static void peak_cell(const json_t *doc, const char *side, const char *name, char *buf, size_t len)
+{
+	const json_t *mem = json_object_get(json_object_get(doc, "memory"), side);
+	const json_t *inv = invariant(doc, name);
+
+	if (!json_is_integer(json_object_get(mem, "peak"))) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%lld/",
+		 (long long)(json_integer_value(json_object_get(mem, "peak")) >> 20));
+	if (inv)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%lld%s",
+			 (long long)(json_integer_value(json_object_get(inv, "limit")) >> 20),
+			 json_is_true(json_object_get(inv, "passed")) ? "" : "!");
+	else
+		snprintf(buf + strlen(buf), len - strlen(buf), "-");
+}
+
+/* One row of the closing table: verdict, wall time, peaks, the invariants that failed. */
+static json_t *table_row(const char *name, const json_t *doc)
+{
+	char failed[512] = "", src[48], dst[48];
+	json_t *inv;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "invariants"), i, inv)
+	{
 		if (json_is_true(json_object_get(inv, "passed")))
 			continue;
 		snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s",
-			 failed[0] ? ", " : "", json_string_value(json_object_get(inv, "name")));
+			 failed[0] ? ", " : "", str(inv, "name"));
 	}
-	return json_pack("{s:s, s:O, s:O, s:s}", "name", name, "verdict",
+	peak_cell(doc, "source", "source_rss", src, sizeof(src));
+	peak_cell(doc, "destination", "destination_rss", dst, sizeof(dst));
+	return json_pack("{s:s, s:O, s:O, s:s, s:s, s:s}", "name", name, "verdict",
 			 json_object_get(doc, "verdict"), "wall_s", json_object_get(doc, "wall_s"),
-			 "failed", failed);
+			 "source", src, "destination", dst, "failed", failed);
 }
 
 static void print_table(const json_t *rows)
@@ -235,14 +339,18 @@ static void print_table(const json_t *rows)
 	json_t *row;
 	size_t i;
 
-	printf("\n%-36s %-7s %8s  %s\n", "scenario", "verdict", "wall", "failed invariants");
-	json_array_foreach(rows, i, row) {
+	printf("\n%-34s %-7s %7s  %-13s %-13s %s\n", "scenario", "verdict", "wall", "src peak/lim",
+	       "dst peak/lim", "failed invariants");
+	json_array_foreach(rows, i, row)
+	{
 		const char *v = json_string_value(json_object_get(row, "verdict"));
 
-		printf("%-36s %-7s %7.1fs  %s\n", json_string_value(json_object_get(row, "name")),
-		       v ? v : "error", json_number_value(json_object_get(row, "wall_s")),
-		       json_string_value(json_object_get(row, "failed")));
+		printf("%-34s %-7s %6.1fs  %-13s %-13s %s\n", str(row, "name"), v ? v : "error",
+		       json_number_value(json_object_get(row, "wall_s")), str(row, "source"),
+		       str(row, "destination"), str(row, "failed"));
 	}
+	printf("(peak/limit: MiB of each QEMU's peak RSS and its inflated-memory limit, - not "
+	       "checked; ! over it)\n");
 }
 
 static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_scenario *sc,
@@ -252,8 +360,12 @@ static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_
 	int i, worst = KMB_EXIT_OK;
 
 	for (i = 0; i < a->nnames; i++) {
-		struct kmb_stress_opts o = { .img = img, .timeout_s = a->timeout_s,
-					     .keep_logs = a->keep_logs, .quiet = a->quiet };
+		struct kmb_stress_opts o = { .img = img,
+					     .timeout_s = a->timeout_s,
+					     .keep_logs = a->keep_logs,
+					     .quiet = a->quiet,
+					     .index = i + 1,
+					     .count = a->nnames };
 		char logdir[4400];
 		json_t *doc = NULL;
 		int rc;
@@ -262,7 +374,8 @@ static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_
 		kmb_mkdir_p(logdir, 0755);
 		o.logdir = logdir;
 		if (!a->quiet)
-			printf("kmb stress: %s: %s\n", sc[i].name, sc[i].description);
+			printf("kmb stress [%d/%d] %s: %s\n", i + 1, a->nnames, sc[i].name,
+			       sc[i].description);
 		rc = kmb_stress_run(&sc[i], &o, &doc);
 		if (doc) {
 			save_result(run, sc[i].name, doc);
@@ -271,9 +384,10 @@ static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_
 			json_array_append_new(rows, table_row(sc[i].name, doc));
 			json_decref(doc);
 		} else {
-			json_array_append_new(rows, json_pack("{s:s, s:n, s:f, s:s}", "name",
-							      sc[i].name, "verdict", "wall_s", 0.0,
-							      "failed", ""));
+			json_array_append_new(rows, json_pack("{s:s, s:n, s:f, s:s, s:s, s:s}",
+							      "name", sc[i].name, "verdict",
+							      "wall_s", 0.0, "source", "-",
+							      "destination", "-", "failed", ""));
 		}
 		/* A harness error outranks a failed invariant, which outranks a pass. */
 		if (rc == KMB_EXIT_USAGE || (rc == KMB_EXIT_FAIL && worst == KMB_EXIT_OK))
@@ -289,7 +403,8 @@ int cmd_stress(int argc, char **argv)
 {
 	static struct kmb_scenario sc[MAX_SCENARIOS];
 	struct kmb_guest_image img;
-	struct stress_args a = { .dir = getenv("KMB_SCENARIO_DIR") };
+	struct stress_args a = { .dir = getenv("KMB_SCENARIO_DIR"),
+				 .guest_kernel = getenv("KMB_GUEST_KERNEL") };
 	char *list_text = NULL, err[1024];
 	struct kmb_run run;
 	int ret;
@@ -300,14 +415,16 @@ int cmd_stress(int argc, char **argv)
 		a.dir = KMB_SCENARIO_DIR;
 	a.results = cli_results_root(a.results);
 	if (a.list)
-		return list_scenarios(a.dir);
+		return list_scenarios(&a);
+	if (a.check)
+		return check_scenarios(&a);
 	if (!a.nnames && default_names(&a, &list_text))
 		return KMB_EXIT_USAGE;
 	if (load_all(&a, sc)) {
 		free(list_text);
 		return KMB_EXIT_USAGE;
 	}
-	if (kmb_stress_preflight(sc, a.nnames, &img, err, sizeof(err))) {
+	if (kmb_stress_preflight(sc, a.nnames, a.guest_kernel, &img, err, sizeof(err))) {
 		kmb_err("%s", err);
 		free(list_text);
 		return KMB_EXIT_USAGE;
@@ -324,9 +441,10 @@ int cmd_stress(int argc, char **argv)
 	ret = run_all(&run, &a, sc, &img);
 	if (kmb_run_finish(&run, ret == KMB_EXIT_USAGE ? "failed" : "complete", err, sizeof(err)))
 		kmb_err("%s", err);
-	printf("kmb stress: %s: %s\n", ret == KMB_EXIT_OK ? "all invariants held"
-				      : ret == KMB_EXIT_FAIL ? "an invariant failed"
-							      : "harness error",
+	printf("kmb stress: %s: %s\n",
+	       ret == KMB_EXIT_OK     ? "all invariants held"
+	       : ret == KMB_EXIT_FAIL ? "an invariant failed"
+				      : "harness error",
 	       run.dir);
 	kmb_run_close(&run);
 	free(list_text);

@@ -20,6 +20,7 @@ static const struct {
 	{ "VmPTE", "vm_pte_kib", offsetof(struct kmb_procstat, vm_pte_kib) },
 	{ "VmHWM", "vm_hwm_kib", offsetof(struct kmb_procstat, vm_hwm_kib) },
 	{ "VmSwap", "vm_swap_kib", offsetof(struct kmb_procstat, vm_swap_kib) },
+	{ "HugetlbPages", "hugetlb_kib", offsetof(struct kmb_procstat, hugetlb_kib) },
 };
 
 static uint64_t get(const struct kmb_procstat *st, size_t i)

@@ -10,6 +10,7 @@
 struct kmb_procstat {
 	uint64_t vm_rss_kib, rss_anon_kib, rss_file_kib, rss_shmem_kib;
 	uint64_t vm_pte_kib, vm_hwm_kib, vm_swap_kib;
+	uint64_t hugetlb_kib;	/* HugetlbPages: hugetlb memory mapped, not in VmRSS */
 };
 
 /* 0, or -1 when the process is gone (or the file is unreadable). */

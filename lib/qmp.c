@@ -583,6 +583,11 @@ int kmb_qmp_poll_events(struct kmb_qmp *q, int timeout_ms)
 	}
 }
 
+uint64_t kmb_qmp_connected_ns(const struct kmb_qmp *q)
+{
+	return q->t0;
+}
+
 json_t *kmb_qmp_events(const struct kmb_qmp *q)
 {
 	return q ? q->events : NULL;

@@ -51,6 +51,9 @@ json_t *kmb_qmp_events(const struct kmb_qmp *q);
  * returns it (borrowed) or NULL on timeout / connection loss. */
 json_t *kmb_qmp_wait_event(struct kmb_qmp *q, const char *name, size_t from, int timeout_ms);
 
+/* When the connection was made (kmb_now_ns clock): events' "t" counts from it. */
+uint64_t kmb_qmp_connected_ns(const struct kmb_qmp *q);
+
 /* The socket's fd (for poll), -1 when closed. */
 int kmb_qmp_fd(const struct kmb_qmp *q);
 

@@ -31,14 +31,14 @@ static int connect_once(const char *path)
 	return -1;
 }
 
-int kmb_agent_connect(struct kmb_agent *a, const char *path, json_t *log, int timeout_ms,
-		      char *err, size_t errlen)
+int kmb_agent_connect(struct kmb_agent *a, const char *path, json_t *log, uint64_t t0_ns,
+		      int timeout_ms, char *err, size_t errlen)
 {
 	uint64_t deadline = kmb_now_ns() + (uint64_t)timeout_ms * 1000000ULL;
 	struct timespec nap = { .tv_nsec = 20 * 1000 * 1000 };
 
 	memset(a, 0, sizeof(*a));
-	a->t0_ns = kmb_now_ns();
+	a->t0_ns = t0_ns;
 	a->log = log ? json_incref(log) : json_array();
 	for (;;) {
 		a->fd = connect_once(path);

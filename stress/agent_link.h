@@ -24,10 +24,11 @@ struct kmb_agent {
 
 /*
  * Connect to the chardev socket, retrying until timeout_ms; 0 or -1 (err).
- * Every line both ways is appended to log (a JSON array the caller owns).
+ * Every line both ways is appended to log (a JSON array the caller owns),
+ * its time "t" in seconds since t0_ns (kmb_now_ns clock: the run's start).
  */
-int kmb_agent_connect(struct kmb_agent *a, const char *path, json_t *log, int timeout_ms,
-		      char *err, size_t errlen);
+int kmb_agent_connect(struct kmb_agent *a, const char *path, json_t *log, uint64_t t0_ns,
+		      int timeout_ms, char *err, size_t errlen);
 void kmb_agent_close(struct kmb_agent *a);
 
 /* Wait for "KMBAGENT <v> READY ..."; checks the protocol version. */

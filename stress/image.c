@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +20,56 @@
 #define KMB_GUEST_SRCDIR "stress/guest"
 #endif
 
-static void cache_dir(char *buf, size_t len)
+/*
+ * $XDG_CACHE_HOME/kvm-mm-bench, else ~/.cache/kvm-mm-bench, the home taken
+ * from the password database when HOME is unset: never a fixed path in /tmp,
+ * where anyone could put an initramfs of theirs first.
+ */
+static int cache_dir(char *buf, size_t len, char *err, size_t errlen)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	struct passwd *pw;
 
-	if (xdg && *xdg)
+	if (xdg && *xdg) {
 		snprintf(buf, len, "%s/kvm-mm-bench", xdg);
-	else
-		snprintf(buf, len, "%s/.cache/kvm-mm-bench", home && *home ? home : "/tmp");
+		return 0;
+	}
+	if (!home || !*home) {
+		pw = getpwuid(geteuid());
+		home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+	}
+	if (!home) {
+		snprintf(err, errlen,
+			 "no cache directory for the guest image: HOME is not set and "
+			 "user %u has no home directory (set HOME or XDG_CACHE_HOME)",
+			 (unsigned)geteuid());
+		return -1;
+	}
+	snprintf(buf, len, "%s/.cache/kvm-mm-bench", home);
+	return 0;
+}
+
+/* The initramfs directory must be ours alone: what is in it gets booted. */
+static int private_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(dir, &st)) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* Ours but writable by others (a umask of 002, say): ours to close. */
+	if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() && (st.st_mode & 022) &&
+	    !chmod(dir, st.st_mode & 07755))
+		st.st_mode &= 07755;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		snprintf(err, errlen,
+			 "%s is not a private directory of this user (owner %u, mode %04o): the "
+			 "guest image cache must be",
+			 dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
 }
 
 static bool is_file(const char *path)
@@ -62,8 +105,6 @@ static int find_kernel(struct kmb_guest_image *img, const char *kernel, char *er
 	char cache[4096];
 	struct utsname u;
 
-	if (!kernel || !*kernel)
-		kernel = getenv("KMB_GUEST_KERNEL");
 	if (kernel && *kernel) {
 		if (!is_file(kernel)) {
 			snprintf(err, errlen, "guest kernel %s: %s", kernel,
@@ -74,12 +115,13 @@ static int find_kernel(struct kmb_guest_image *img, const char *kernel, char *er
 		return 0;
 	}
 	uname(&u);
-	cache_dir(cache, sizeof(cache));
+	if (cache_dir(cache, sizeof(cache), err, errlen))
+		return -1;
 	snprintf(img->kernel, sizeof(img->kernel), "%s/guest-kernel/%s/vmlinuz", cache, u.machine);
 	if (!is_file(img->kernel)) {
 		snprintf(err, errlen,
 			 "no guest kernel: %s is missing (run scripts/fetch-guest-kernel, or give "
-			 "--guest-kernel FILE / KMB_GUEST_KERNEL)",
+			 "--guest-kernel FILE)",
 			 img->kernel);
 		return -1;
 	}
@@ -124,9 +166,12 @@ static int build_initrd(struct kmb_guest_image *img, char *err, size_t errlen)
 		return -1;
 	}
 	stat(img->kernel, &kst);
-	cache_dir(cache, sizeof(cache));
+	if (cache_dir(cache, sizeof(cache), err, errlen))
+		return -1;
 	snprintf(img->initrd, sizeof(img->initrd), "%s/initramfs", cache);
 	kmb_mkdir_p(img->initrd, 0755);
+	if (private_dir(img->initrd, err, errlen))
+		return -1;
 	/* Keyed by kernel and agent: a rebuilt agent or another kernel gets its own. */
 	snprintf(img->initrd + strlen(img->initrd), sizeof(img->initrd) - strlen(img->initrd),
 		 "/%llx-%llx-%llx.cpio.gz", (unsigned long long)kst.st_ino,
@@ -135,10 +180,12 @@ static int build_initrd(struct kmb_guest_image *img, char *err, size_t errlen)
 		return 0;
 	modules_dir(img->kernel, moddir, sizeof(moddir));
 	{
-		const char *argv[] = { mk_path, "--modules", moddir, "--agent", agent_path,
-				       "-o", img->initrd, NULL };
-		const char *argv_builtin[] = { mk_path, "--no-default-modules", "--agent",
-					       agent_path, "-o", img->initrd, NULL };
+		const char *argv[] = { mk_path,	   "--modules", moddir,	     "--agent",
+				       agent_path, "-o",	img->initrd, NULL };
+		const char *argv_builtin[] = { mk_path,	  "--no-default-modules",
+					       "--agent", agent_path,
+					       "-o",	  img->initrd,
+					       NULL };
 		struct kmb_spawn_opts o;
 
 		kmb_spawn_opts_init(&o, moddir[0] ? argv : argv_builtin);
@@ -151,8 +198,7 @@ static int build_initrd(struct kmb_guest_image *img, char *err, size_t errlen)
 	return 0;
 }
 
-int kmb_image_prepare(struct kmb_guest_image *img, const char *kernel, char *err,
-		      size_t errlen)
+int kmb_image_prepare(struct kmb_guest_image *img, const char *kernel, char *err, size_t errlen)
 {
 	memset(img, 0, sizeof(*img));
 	errno = 0;

@@ -13,8 +13,9 @@
 #include "qemu.h"
 
 /*
- * Fill img for this host's architecture. kernel: a path, or NULL for
- * $KMB_GUEST_KERNEL or the fetched default. Builds the initramfs if needed.
+ * Fill img for this host's architecture. kernel: a path, or NULL for the
+ * default scripts/fetch-guest-kernel cached (kmb stress takes the path from
+ * --guest-kernel or $KMB_GUEST_KERNEL). Builds the initramfs if needed.
  * Returns 0, or -1 with a one-line reason (missing kernel: how to fetch it;
  * QEMU not installed: the package).
  */

@@ -1,27 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The timed part of a stress run: phases, 100 ms sampling, balloon, faults, migration. */
+/*
+ * The migration driver of a stress run: start the destination, set
+ * capabilities and parameters on both sides, start the migration, switch to
+ * postcopy, pause and recover it, and decide when it reached a terminal
+ * state, timed out or hung -- and, for a hang, which side stopped.
+ */
 #ifndef KMB_MIGRATE_H
 #define KMB_MIGRATE_H
 
 #include "runner.h"
 
-/* Enter a phase: record it and run what the scenario schedules at its start. */
-void kmb_stress_enter(struct kmb_stress *st, enum kmb_phase phase);
-
-/* One 100 ms tick: sample, fire due steps and faults. */
-void kmb_stress_tick(struct kmb_stress *st);
-
-/* Set a balloon target on the source (before/precopy/postcopy) or the destination (after). */
-int kmb_stress_balloon(struct kmb_stress *st, struct kmb_qemu *q, uint64_t target);
-
 /*
- * Start the destination, set capabilities and parameters on both sides, start
- * the migration and drive it to a terminal state (or hang / timeout).
- * Returns 0 when the run can go on to its checks, -1 on harness error.
+ * Drive the migration to a terminal state (or hang / timeout), ticking the
+ * schedule meanwhile. Returns 0 when the run can go on to its checks, -1 on
+ * harness error.
  */
 int kmb_stress_migrate(struct kmb_stress *st);
 
-/* Query the balloon's actual size; -1 when it cannot be read. */
-int64_t kmb_stress_query_balloon(struct kmb_qemu *q);
+/*
+ * Take in one sample's query-migrate answers (NULL: that side did not
+ * answer): status, progress of the stream, the last answer of each side.
+ */
+void kmb_stress_track(struct kmb_stress *st, json_t *src_mig, json_t *dst_mig);
 
 #endif

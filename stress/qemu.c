@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@
 
 struct argv_buf {
 	const char *argv[MAX_ARGS];
-	char store[16][4400];	/* formatted arguments */
+	char store[16][4400]; /* formatted arguments */
 	int n, nstore;
 };
 
@@ -51,8 +52,9 @@ static void memory_args(struct argv_buf *a, const struct kmb_scenario *s)
 		argf(a, "memory-backend-memfd,id=mem0,size=%lluM,share=on", mib);
 		break;
 	case KMB_BACKEND_HUGETLB:
-		argf(a, "memory-backend-memfd,id=mem0,size=%lluM,share=on,hugetlb=on,"
-			"hugetlbsize=2M",
+		argf(a,
+		     "memory-backend-memfd,id=mem0,size=%lluM,share=on,hugetlb=on,"
+		     "hugetlbsize=2M",
 		     mib);
 		break;
 	default:
@@ -76,8 +78,8 @@ static void build_argv(struct argv_buf *a, const struct kmb_qemu *q,
 	argf(a, "%lluM", (unsigned long long)(s->guest.memory >> 20));
 	arg(a, "-smp");
 	argf(a, "%d", s->guest.vcpus);
-	for (const char *const *f = (const char *const[]){ "-nodefaults", "-nographic",
-							   "-no-reboot", NULL };
+	for (const char *const *f =
+		     (const char *const[]){ "-nodefaults", "-nographic", "-no-reboot", NULL };
 	     *f; f++)
 		arg(a, *f);
 	arg(a, "-monitor");
@@ -138,6 +140,7 @@ static void set_paths(struct kmb_qemu *q, const char *role, const char *dir)
 	memset(q, 0, sizeof(*q));
 	q->role = role;
 	q->pid = -1;
+	q->teardown_s = -1;
 	snprintf(q->dir, sizeof(q->dir), "%s", dir);
 	snprintf(q->qmp_path, sizeof(q->qmp_path), "%s/qmp.sock", dir);
 	snprintf(q->agent_path, sizeof(q->agent_path), "%s/agent.sock", dir);
@@ -210,19 +213,77 @@ void kmb_qemu_kill(struct kmb_qemu *q)
 	reap(q, 10000);
 }
 
-void kmb_qemu_stop(struct kmb_qemu *q, int timeout_ms)
+void kmb_qemu_freeze(struct kmb_qemu *q)
 {
+	if (kmb_qemu_alive(q) && kill(q->pid, SIGSTOP) == 0)
+		q->stopped = true;
+}
+
+char kmb_qemu_state(const struct kmb_qemu *q)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	if (q->pid <= 0 || q->reaped)
+		return '?';
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)q->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold anything, so from the last ')'. */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] ? paren[2] : '?';
+}
+
+/* A QEMU that missed an answer gets this long from then on, until it answers again. */
+#define SILENT_QUERY_MS 100
+
+json_t *kmb_qemu_query(struct kmb_qemu *q, const char *cmd, int timeout_ms)
+{
+	char err[256];
+	json_t *r = NULL;
+
+	if (!q->qmp || !kmb_qemu_alive(q))
+		return NULL;
+	if (kmb_qemu_state(q) != 'T')
+		r = kmb_qmp_exec(q->qmp, cmd, NULL,
+				 q->silent_since_ns ? SILENT_QUERY_MS : timeout_ms, err,
+				 sizeof(err));
+	if (r) {
+		q->last_answer_ns = kmb_now_ns();
+		q->silent_since_ns = 0;
+	} else if (!q->silent_since_ns) {
+		q->silent_since_ns = kmb_now_ns();
+	}
+	return r;
+}
+
+void kmb_qemu_stop(struct kmb_qemu *q, int quit_ms)
+{
+	uint64_t t0 = kmb_now_ns();
 	char err[256];
 	json_t *r;
 
-	if (q->qmp && kmb_qemu_alive(q)) {
-		r = kmb_qmp_exec(q->qmp, "quit", NULL, 2000, err, sizeof(err));
+	if (kmb_qemu_alive(q))
+		kill(q->pid, SIGCONT);
+	q->stopped = false;
+	/* quit is the clean way out, but only worth a wait while QMP answers. */
+	if (q->qmp && !q->silent_since_ns && kmb_qemu_alive(q)) {
+		r = kmb_qmp_exec(q->qmp, "quit", NULL, quit_ms, err, sizeof(err));
 		json_decref(r);
-		reap(q, timeout_ms);
+		if (r)
+			reap(q, quit_ms);
 	}
+	/* A postcopy destination may never finish quitting: its vCPUs wait for pages. */
 	if (kmb_qemu_alive(q)) {
 		kill(q->pid, SIGTERM);
-		reap(q, timeout_ms);
+		reap(q, 300);
 	}
 	kmb_qemu_kill(q);
 	if (q->qmp)
@@ -230,5 +291,6 @@ void kmb_qemu_stop(struct kmb_qemu *q, int timeout_ms)
 	q->qmp = NULL;
 	unlink(q->qmp_path);
 	unlink(q->agent_path);
+	if (q->pid > 0)
+		q->teardown_s = (double)(kmb_now_ns() - t0) / 1e9;
 }
-

@@ -30,7 +30,12 @@ struct kmb_qemu {
 	pid_t pid;
 	int status;		/* wait status once reaped */
 	bool reaped;
+	bool stopped;		/* SIGSTOPped by a fault: gets SIGCONT before teardown */
 	struct kmb_qmp *qmp;
+	/* Whether QMP answers: a stopped or stuck QEMU is asked briefly, not waited for. */
+	uint64_t last_answer_ns;	/* when QMP last answered, 0 never */
+	uint64_t silent_since_ns;	/* first query unanswered since then, 0 answering */
+	double teardown_s;		/* how long kmb_qemu_stop took, -1 not stopped */
 };
 
 /*
@@ -50,8 +55,27 @@ bool kmb_qemu_alive(struct kmb_qemu *q);
 /* SIGKILL now (fault injection); reaps. */
 void kmb_qemu_kill(struct kmb_qemu *q);
 
-/* Ask QMP quit, then SIGTERM, then SIGKILL; always reaps and closes QMP. */
-void kmb_qemu_stop(struct kmb_qemu *q, int timeout_ms);
+/* SIGSTOP now (fault injection): the QEMU stops answering until kmb_qemu_stop. */
+void kmb_qemu_freeze(struct kmb_qemu *q);
+
+/*
+ * A QMP command on behalf of the sampler: timeout_ms while QEMU answers,
+ * only briefly once it stopped answering (and not at all while its process
+ * is stopped), so a stuck QEMU never stalls the 100 ms tick. Records
+ * whether it answered. Returns the reply (new reference) or NULL.
+ */
+json_t *kmb_qemu_query(struct kmb_qemu *q, const char *cmd, int timeout_ms);
+
+/* The process state letter from /proc/<pid>/stat ('R', 'S', 'T', ...), '?' if gone. */
+char kmb_qemu_state(const struct kmb_qemu *q);
+
+/*
+ * End QEMU within about two seconds, whatever its state: SIGCONT (a stopped
+ * QEMU answers nothing), QMP quit while it answers (waiting at most
+ * quit_ms), then SIGTERM and SIGKILL. Always reaps and closes QMP; records
+ * the time it took in teardown_s.
+ */
+void kmb_qemu_stop(struct kmb_qemu *q, int quit_ms);
 
 /* Last lines of a file (console or stderr) joined with " | ", for messages. */
 void kmb_file_tail(const char *path, int lines, char *buf, size_t len);

@@ -10,10 +10,10 @@
 #include "migrate.h"
 #include "procstat.h"
 #include "runner.h"
+#include "schedule.h"
 #include "spawn.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -25,7 +25,9 @@
 #include <unistd.h>
 
 #define KVM_PROBE_S 20
-#define KMB_STRESS_DIR_PREFIX "kmb-stress-"
+/* Ticks the balloon must keep its size to count as settled (1 s), and at most (60 s). */
+#define SETTLED_TICKS 10
+#define SETTLE_MAX_TICKS 600
 
 /* Decided once per kmb run: the first boot is the probe. */
 static char accel_cached[8];
@@ -42,24 +44,12 @@ static int fail(struct kmb_stress *st, const char *fmt, ...)
 	return -1;
 }
 
-/*
- * The private run directory holds unix sockets, whose paths must fit in
- * sun_path (108 bytes): it lives in $TMPDIR when that is short, else /tmp,
- * not in a possibly deep state directory.
- */
-static const char *run_base(void)
+static int make_workdir(struct kmb_stress *st)
 {
-	const char *tmp = getenv("TMPDIR");
+	char err[512];
 
-	return tmp && *tmp && strlen(tmp) <= 32 ? tmp : "/tmp";
-}
-
-static int make_dirs(struct kmb_stress *st)
-{
-	snprintf(st->dir, sizeof(st->dir), "%s/" KMB_STRESS_DIR_PREFIX "%d-%.24s-XXXXXX", run_base(),
-		 (int)getpid(), st->s->name);
-	if (!mkdtemp(st->dir))
-		return fail(st, "cannot create %s: %s", st->dir, strerror(errno));
+	if (kmb_workdir_create(&st->wd, st->s->name, st->o->keep_logs, err, sizeof(err)))
+		return fail(st, "%s", err);
 	return 0;
 }
 
@@ -108,12 +98,12 @@ static int boot_with(struct kmb_stress *st, const char *accel, int ready_s)
 {
 	char dir[4200], err[1024], procs[4200];
 
-	snprintf(dir, sizeof(dir), "%s/source", st->dir);
+	snprintf(dir, sizeof(dir), "%s/source", st->wd.path);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cg_src.path);
 	if (kmb_qemu_start(&st->src, &st->img, st->s, accel, "source", dir, false,
 			   st->have_cg_src ? procs : NULL, err, sizeof(err)))
 		return fail(st, "%s", err);
-	if (kmb_agent_connect(&st->agent, st->src.agent_path, st->agent_log, 10000, err,
+	if (kmb_agent_connect(&st->agent, st->src.agent_path, st->agent_log, st->t0_ns, 10000, err,
 			      sizeof(err)))
 		return fail(st, "%s", err);
 	st->agent_up = true;
@@ -129,46 +119,50 @@ static void stop_source(struct kmb_stress *st)
 	if (st->agent_up)
 		kmb_agent_close(&st->agent);
 	st->agent_up = false;
-	kmb_qemu_stop(&st->src, 5000);
+	kmb_qemu_stop(&st->src, 1000);
 }
 
 /*
  * KVM when a guest really boots under it (a /dev/kvm that exists can still
  * fail to run Linux, as nested software hypervisors do), else TCG.
- */
-/*
+ *
  * The decision is kept in the state directory too ("<accel>\t<reason>"), keyed
  * by QEMU and kernel: /run is cleared at boot, when the answer may change.
+ * Without a state directory of our own it is not kept at all: a fixed name
+ * in /tmp could be planted by anyone.
  */
-static void accel_file(const struct kmb_stress *st, char *path, size_t len)
+static int accel_file(const struct kmb_stress *st, char *path, size_t len)
 {
-	char key[64];
+	const char *state = kmb_state_dir();
 	unsigned long h = 5381;
 	const char *p;
 
+	if (!state)
+		return -1;
 	for (p = st->img.kernel; *p; p++)
 		h = h * 33 + (unsigned char)*p;
 	for (p = st->img.qemu; *p; p++)
 		h = h * 33 + (unsigned char)*p;
-	snprintf(key, sizeof(key), "accel-%lx", h);
-	snprintf(path, len, "%s/%s", kmb_state_dir() ? kmb_state_dir() : "/tmp", key);
+	snprintf(path, len, "%s/accel-%lx", state, h);
+	return 0;
 }
 
 static void load_accel(const struct kmb_stress *st)
 {
 	char path[4200], *text, *tab;
 
-	if (accel_cached[0])
+	if (accel_cached[0] || accel_file(st, path, sizeof(path)))
 		return;
-	accel_file(st, path, sizeof(path));
 	text = kmb_read_text(path);
-	if (text && (tab = strchr(text, '\t')) && (!strncmp(text, "kvm\t", 4) ||
-						    !strncmp(text, "tcg\t", 4))) {
+	if (text && (tab = strchr(text, '\t')) &&
+	    (!strncmp(text, "kvm\t", 4) || !strncmp(text, "tcg\t", 4))) {
 		*tab = '\0';
 		snprintf(accel_cached, sizeof(accel_cached), "%s", text);
 		tab[strcspn(tab + 1, "\n") + 1] = '\0';
-		snprintf(accel_reason_cached, sizeof(accel_reason_cached), "%s (decided earlier "
-			 "this boot)", tab + 1);
+		snprintf(accel_reason_cached, sizeof(accel_reason_cached),
+			 "%s (decided earlier "
+			 "this boot)",
+			 tab + 1);
 	}
 	free(text);
 }
@@ -177,7 +171,8 @@ static void save_accel(const struct kmb_stress *st)
 {
 	char path[4200], line[700];
 
-	accel_file(st, path, sizeof(path));
+	if (accel_file(st, path, sizeof(path)))
+		return;
 	snprintf(line, sizeof(line), "%s\t%s\n", st->accel, st->accel_reason);
 	kmb_write_atomic(path, line, strlen(line));
 }
@@ -214,8 +209,7 @@ decided:
 	return 0;
 }
 
-static int agent_cmd(struct kmb_stress *st, const char *cmd, char *reply, size_t len,
-		     int timeout_s)
+static int agent_cmd(struct kmb_stress *st, const char *cmd, char *reply, size_t len, int timeout_s)
 {
 	char err[512];
 	int rc = kmb_agent_cmd(&st->agent, cmd, reply, len, timeout_s * 1000, err, sizeof(err));
@@ -237,6 +231,23 @@ static int fill_guest(struct kmb_stress *st)
 	return 0;
 }
 
+/*
+ * What the guest populated, by its own count: all of its memory but what
+ * its kernel has free once the agent filled its part -- the agent's pages,
+ * the kernel's reservations and allocations, the initramfs.
+ */
+static void count_populated(struct kmb_stress *st)
+{
+	char reply[256];
+	long long free_kib;
+
+	if (agent_cmd(st, "STAT", reply, sizeof(reply), 30))
+		return;
+	free_kib = kmb_agent_field(reply, "mem_free_kib");
+	if (free_kib >= 0 && (uint64_t)free_kib * 1024 < st->s->guest.memory)
+		st->populated_guest = (int64_t)(st->s->guest.memory - (uint64_t)free_kib * 1024);
+}
+
 /* The guest as it is on the destination after migration: the agent line moves. */
 static int check_guest(struct kmb_stress *st, struct kmb_qemu *q)
 {
@@ -245,8 +256,8 @@ static int check_guest(struct kmb_stress *st, struct kmb_qemu *q)
 	if (q != &st->src) {
 		kmb_agent_close(&st->agent);
 		st->agent_up = false;
-		if (kmb_agent_connect(&st->agent, q->agent_path, st->agent_log, 10000, err,
-				      sizeof(err))) {
+		if (kmb_agent_connect(&st->agent, q->agent_path, st->agent_log, st->t0_ns, 10000,
+				      err, sizeof(err))) {
 			snprintf(st->verify_reply, sizeof(st->verify_reply), "%s", err);
 			return -1;
 		}
@@ -259,19 +270,37 @@ static int check_guest(struct kmb_stress *st, struct kmb_qemu *q)
 	if (st->s->guest.dirty_rate)
 		agent_cmd(st, "STOP", reply, sizeof(reply), 30);
 	if (st->s->invariants.verify_memory) {
-		st->verify_rc = agent_cmd(st, "VERIFY", st->verify_reply,
-					  sizeof(st->verify_reply), 300);
+		st->verify_rc =
+			agent_cmd(st, "VERIFY", st->verify_reply, sizeof(st->verify_reply), 300);
 	}
 	return 0;
 }
 
-/* Wait (bounded) until the balloon reached what the last step asked for. */
+static bool phase_steps_done(const struct kmb_stress *st)
+{
+	int i;
+
+	for (i = 0; i < st->s->nballoon; i++) {
+		if (st->s->balloon[i].when == st->phase && !st->step_done[i])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Wait (bounded) until this phase's steps ran and the balloon stopped moving:
+ * a step made during postcopy may still be inflating after migration ended.
+ */
 static void settle_balloon(struct kmb_stress *st, struct kmb_qemu *q)
 {
 	int64_t prev = -2, now;
 	int stable = 0, i;
 
-	for (i = 0; i < 300 && stable < 10 && kmb_stress_now(st) < kmb_stress_total_s(st); i++) {
+	if (!st->s->nballoon)
+		return;
+	for (i = 0; i < SETTLE_MAX_TICKS && (stable < SETTLED_TICKS || !phase_steps_done(st)) &&
+		    kmb_stress_now(st) < kmb_stress_total_s(st);
+	     i++) {
 		kmb_stress_tick(st);
 		now = kmb_stress_query_balloon(q);
 		stable = now == prev ? stable + 1 : 0;
@@ -292,27 +321,66 @@ static void count_oom(struct kmb_stress *st)
 		st->oom_kills_stress += cs.oom_kill;
 }
 
+/*
+ * After the balloon settled and before migration: what the source holds of
+ * guest RAM is what the guest populated as the host sees it (pages the guest
+ * touched and freed stay resident), and the source's peak is watched from
+ * here on, VmHWM started afresh.
+ */
+static void open_source_window(struct kmb_stress *st)
+{
+	struct kmb_procstat ps;
+
+	st->populated_host =
+		kmb_guest_ram_resident(st->src.pid, st->s->guest.memory, st->s->guest.backend);
+	if (!kmb_procstat_read(st->src.pid, &ps))
+		st->src_rss_start_kib = ps.vm_rss_kib;
+	kmb_footprint_open(&st->fp_src, st->src.pid, true);
+}
+
+static void close_windows(struct kmb_stress *st)
+{
+	double now = kmb_stress_now(st);
+
+	kmb_footprint_close(&st->fp_src, st->src.pid, st->s->guest.memory, st->s->guest.backend,
+			    now);
+	if (st->dst_started)
+		kmb_footprint_close(&st->fp_dst, st->dst.pid, st->s->guest.memory,
+				    st->s->guest.backend, now);
+}
+
 static int run_phases(struct kmb_stress *st)
 {
-	if (make_dirs(st) || make_cgroups(st) || reserve_hugepages(st) || boot_source(st) ||
-	    fill_guest(st))
+	const struct kmb_scenario *s = st->s;
+
+	if (make_workdir(st) || make_cgroups(st) || reserve_hugepages(st))
 		return -1;
+	kmb_stress_step(st, "boot", "source QEMU, %llu MiB %s guest",
+			(unsigned long long)(s->guest.memory >> 20),
+			kmb_backend_name(s->guest.backend));
+	if (boot_source(st))
+		return -1;
+	kmb_stress_step(st, "fill",
+			"guest up (%s); the agent writes %llu MiB of pattern and "
+			"%llu MiB of zeros",
+			st->accel, (unsigned long long)(s->guest.fill >> 20),
+			(unsigned long long)(s->guest.zero >> 20));
+	if (fill_guest(st))
+		return -1;
+	count_populated(st);
+	kmb_footprint_overhead(&st->fp_src, st->src.pid, s->guest.memory, s->guest.backend);
 	kmb_stress_enter(st, KMB_PHASE_BEFORE);
 	settle_balloon(st, &st->src);
 	if (st->error[0])
 		return -1;
 	st->balloon_src = kmb_stress_query_balloon(&st->src);
-	if (st->s->migration.mode == KMB_MIG_NONE) {
+	open_source_window(st);
+	if (s->migration.mode == KMB_MIG_NONE) {
 		kmb_stress_enter(st, KMB_PHASE_AFTER);
+		kmb_stress_step(st, "verify", "the agent checks its memory");
 		/* A guest that cannot be verified fails memory_intact, not the harness. */
 		check_guest(st, &st->src);
 		return 0;
-	}
-	{
-		struct kmb_procstat ps;
-
-		if (!kmb_procstat_read(st->src.pid, &ps))
-			st->src_rss_start_kib = ps.vm_rss_kib;
 	}
 	if (kmb_stress_migrate(st))
 		return -1;
@@ -322,15 +390,10 @@ static int run_phases(struct kmb_stress *st)
 		if (src_final >= 0)
 			st->balloon_src = src_final;
 		kmb_stress_enter(st, KMB_PHASE_AFTER);
+		kmb_stress_step(st, "verify", "the agent checks its memory on the destination");
 		check_guest(st, &st->dst);
 		settle_balloon(st, &st->dst);
 		st->balloon_dst = kmb_stress_query_balloon(&st->dst);
-		{
-			struct kmb_procstat ps;
-
-			if (!kmb_procstat_read(st->dst.pid, &ps))
-				st->dst_rss_final_kib = ps.vm_rss_kib;
-		}
 	}
 	return 0;
 }
@@ -365,26 +428,37 @@ static void destroy_cgroup(struct kmb_stress *st, struct kmb_cgroup *cg, bool ha
 	char err[512];
 
 	if (have && kmb_cgroup_destroy(cg, err, sizeof(err)))
-		json_array_append_new(st->notes, json_pack("{s:s}", "teardown", err));
+		json_array_append_new(st->notes, json_pack("{s:f, s:s}", "t", kmb_stress_now(st),
+							   "teardown", err));
 }
 
-static json_t *events_json(const struct kmb_stress *st)
+/* A QEMU's events with "t" moved from its QMP connection's clock to the run's. */
+static json_t *events_of(const struct kmb_stress *st, const struct kmb_qemu *q)
 {
-	return json_pack("{s:O?, s:O?}", "source",
-			 st->src.qmp ? kmb_qmp_events(st->src.qmp) : NULL, "destination",
-			 st->dst.qmp ? kmb_qmp_events(st->dst.qmp) : NULL);
+	json_t *events, *e;
+	double shift;
+	size_t i;
+
+	if (!q->qmp)
+		return json_null();
+	events = json_deep_copy(kmb_qmp_events(q->qmp));
+	shift = ((double)kmb_qmp_connected_ns(q->qmp) - (double)st->t0_ns) / 1e9;
+	json_array_foreach(events, i, e) json_object_set_new(
+		e, "t", json_real(json_number_value(json_object_get(e, "t")) + shift));
+	return events;
 }
 
 static void teardown(struct kmb_stress *st)
 {
-	st->events = events_json(st);
+	st->events = json_pack("{s:o, s:o}", "source", events_of(st, &st->src), "destination",
+			       events_of(st, &st->dst));
 	stop_stress(st);
 	if (st->agent_up)
 		kmb_agent_close(&st->agent);
 	st->agent_up = false;
-	kmb_qemu_stop(&st->src, 5000);
+	kmb_qemu_stop(&st->src, 1000);
 	if (st->dst_started)
-		kmb_qemu_stop(&st->dst, 5000);
+		kmb_qemu_stop(&st->dst, 1000);
 	copy_log(st, st->src.console_path, "source-console.log");
 	copy_log(st, st->src.stderr_path, "source-qemu.stderr");
 	if (st->dst_started) {
@@ -395,20 +469,11 @@ static void teardown(struct kmb_stress *st)
 	destroy_cgroup(st, &st->cg_dst, st->have_cg_dst);
 	destroy_cgroup(st, &st->cg_stress, st->have_cg_stress);
 	kmb_knob_restore_all();
-	if (!st->o->keep_logs && st->dir[0])
-		kmb_rm_rf(st->dir);
-}
-
-static json_t *scenario_json(const struct kmb_scenario *s)
-{
-	return json_pack("{s:s, s:s, s:s, s:{s:I, s:i, s:s, s:I, s:I, s:I}, s:{s:s, s:i}}",
-			 "name", s->name, "description", s->description, "path", s->path, "guest",
-			 "memory", (json_int_t)s->guest.memory, "vcpus", s->guest.vcpus, "backend",
-			 kmb_backend_name(s->guest.backend), "fill", (json_int_t)s->guest.fill,
-			 "zero", (json_int_t)s->guest.zero, "dirty_rate",
-			 (json_int_t)s->guest.dirty_rate, "migration", "mode",
-			 kmb_mig_mode_name(s->migration.mode), "postcopy_after_passes",
-			 s->migration.postcopy_after_passes);
+	if (kmb_workdir_release(&st->wd))
+		json_array_append_new(st->notes,
+				      json_pack("{s:f, s:s, s:s}", "t", kmb_stress_now(st),
+						"teardown", "cannot remove the run directory",
+						"path", st->wd.path));
 }
 
 static const char *verdict(const struct kmb_stress *st, int failed)
@@ -418,18 +483,64 @@ static const char *verdict(const struct kmb_stress *st, int failed)
 	return failed ? "fail" : "pass";
 }
 
+static json_t *bytes_or_null(int64_t v)
+{
+	return v >= 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *footprint_json(const struct kmb_footprint *f, bool started)
+{
+	if (!started)
+		return json_null();
+	return json_pack("{s:o, s:s, s:I, s:f, s:o, s:s, s:I, s:o}", "overhead",
+			 bytes_or_null(f->overhead), "overhead_how", f->overhead_how,
+			 "peak_sampled", (json_int_t)f->peak, "peak_sampled_t", f->peak_t, "vm_hwm",
+			 bytes_or_null(f->hwm), "vm_hwm_note", f->hwm_note, "peak",
+			 (json_int_t)kmb_footprint_peak(f), "guest_ram_end",
+			 bytes_or_null(f->guest_ram_end));
+}
+
+static json_t *teardown_s(const struct kmb_qemu *q)
+{
+	return q->teardown_s >= 0 ? json_real(q->teardown_s) : json_null();
+}
+
 static json_t *result_json(struct kmb_stress *st, int failed)
 {
-	return json_pack("{s:s, s:i, s:o, s:s, s:{s:s, s:s}, s:s, s:f, s:s?, s:s, s:O, s:O, "
-			 "s:O, s:O, s:O, s:O}",
-			 "format", "kvm-mm-bench/stress", "schema_version", 1, "scenario",
-			 scenario_json(st->s), "verdict", verdict(st, failed), "accel", "name",
-			 st->accel[0] ? st->accel : "none", "reason", st->accel_reason,
-			 "qemu_version", st->qemu_version,
-			 "wall_s", kmb_stress_now(st), "error", st->error[0] ? st->error : NULL,
-			 "migration_status", st->status, "phases", st->phases, "notes", st->notes,
-			 "events", st->events, "agent", st->agent_log, "invariants",
-			 st->invariants, "samples", st->samples);
+	json_t *doc = json_pack(
+		"{s:s, s:i, s:o, s:s, s:{s:s, s:s}, s:s, s:f, s:s?, s:s, s:s?, s:s?}", "format",
+		"kvm-mm-bench/stress", "schema_version", 1, "scenario", kmb_scenario_json(st->s),
+		"verdict", verdict(st, failed), "accel", "name", st->accel[0] ? st->accel : "none",
+		"reason", st->accel_reason, "qemu_version", st->qemu_version, "wall_s",
+		kmb_stress_now(st), "error", st->error[0] ? st->error : NULL, "migration_status",
+		st->status, "logs", st->o->logdir, "kept_dir", st->wd.kept ? st->wd.path : NULL);
+
+	json_object_set_new(doc, "memory",
+			    json_pack("{s:o, s:o, s:o, s:o}", "populated_guest",
+				      bytes_or_null(st->populated_guest), "populated_host",
+				      bytes_or_null(st->populated_host), "source",
+				      footprint_json(&st->fp_src, st->src.pid > 0), "destination",
+				      footprint_json(&st->fp_dst, st->dst_started)));
+	json_object_set_new(doc, "hang",
+			    st->hang
+				    ? json_pack("{s:s, s:s, s:O?, s:f, s:O?, s:f}", "stopped",
+						st->hang_side ? st->hang_side : "neither", "report",
+						st->hang_report, "source", st->seen_src.reply,
+						"source_t", st->seen_src.t, "destination",
+						st->seen_dst.reply, "destination_t", st->seen_dst.t)
+				    : json_null());
+	json_object_set_new(doc, "teardown_s",
+			    json_pack("{s:o, s:o}", "source", teardown_s(&st->src), "destination",
+				      teardown_s(&st->dst)));
+	json_object_set(doc, "phases", st->phases);
+	json_object_set(doc, "steps", st->steps);
+	json_object_set(doc, "notes", st->notes);
+	json_object_set(doc, "events", st->events ? st->events : json_null());
+	json_object_set(doc, "agent", st->agent_log);
+	json_object_set(doc, "invariants", st->invariants);
+	json_object_set(doc, "not_checked", st->not_checked);
+	json_object_set(doc, "samples", st->samples);
+	return doc;
 }
 
 static void init(struct kmb_stress *st, const struct kmb_scenario *s,
@@ -441,14 +552,23 @@ static void init(struct kmb_stress *st, const struct kmb_scenario *s,
 	st->t0_ns = kmb_now_ns();
 	st->stress_pid = -1;
 	st->src.pid = st->dst.pid = -1;
+	st->src.teardown_s = st->dst.teardown_s = -1;
+	st->src.role = "source";
+	st->dst.role = "destination";
+	st->wd.lock_fd = -1;
 	st->balloon_src = st->balloon_dst = st->balloon_target = -1;
+	st->populated_guest = st->populated_host = -1;
+	kmb_footprint_init(&st->fp_src);
+	kmb_footprint_init(&st->fp_dst);
 	st->verify_rc = -1;
 	st->agent.fd = -1;
 	snprintf(st->status, sizeof(st->status), "none");
 	st->samples = json_array();
 	st->phases = json_array();
+	st->steps = json_array();
 	st->notes = json_array();
 	st->invariants = json_array();
+	st->not_checked = json_array();
 	st->agent_log = json_array();
 }
 
@@ -456,15 +576,18 @@ static void release(struct kmb_stress *st)
 {
 	json_decref(st->samples);
 	json_decref(st->phases);
+	json_decref(st->steps);
 	json_decref(st->notes);
 	json_decref(st->invariants);
+	json_decref(st->not_checked);
 	json_decref(st->last_migrate);
+	json_decref(st->seen_src.reply);
+	json_decref(st->seen_dst.reply);
 	json_decref(st->agent_log);
 	json_decref(st->events);
 }
 
-int kmb_stress_run(const struct kmb_scenario *s, const struct kmb_stress_opts *o,
-		   json_t **result)
+int kmb_stress_run(const struct kmb_scenario *s, const struct kmb_stress_opts *o, json_t **result)
 {
 	struct kmb_stress *st = calloc(1, sizeof(*st));
 	char err[512];
@@ -475,14 +598,16 @@ int kmb_stress_run(const struct kmb_scenario *s, const struct kmb_stress_opts *o
 	init(st, s, o);
 	if (o->img)
 		st->img = *o->img;
-	else if (kmb_image_prepare(&st->img, getenv("KMB_GUEST_KERNEL"), err, sizeof(err)))
+	else if (kmb_image_prepare(&st->img, o->guest_kernel, err, sizeof(err)))
 		fail(st, "%s", err);
 	if (!st->error[0])
 		run_phases(st);
+	close_windows(st);
 	/* Counted before teardown: the cgroups go away with it. */
 	count_oom(st);
 	if (!st->error[0])
 		failed = kmb_invariants_evaluate(st);
+	kmb_stress_step(st, "teardown", "stopping %s", st->dst_started ? "both QEMUs" : "QEMU");
 	teardown(st);
 	if (!st->error[0])
 		failed += kmb_invariants_host_clean(st);
@@ -495,35 +620,7 @@ int kmb_stress_run(const struct kmb_scenario *s, const struct kmb_stress_opts *o
 
 int kmb_stress_recover(int verbose)
 {
-	const char *state = run_base();
-	size_t plen = strlen(KMB_STRESS_DIR_PREFIX);
-	struct dirent *de;
-	int removed = 0;
-	DIR *d;
-
-	if (!(d = opendir(state)))
-		return 0;
-	while ((de = readdir(d))) {
-		char path[4400];
-		long pid;
-		char *end;
-
-		if (strncmp(de->d_name, KMB_STRESS_DIR_PREFIX, plen))
-			continue;
-		pid = strtol(de->d_name + plen, &end, 10);
-		if (*end != '-' || pid <= 0 || pid == getpid() || kill((pid_t)pid, 0) == 0 ||
-		    errno == EPERM)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", state, de->d_name);
-		if (!kmb_rm_rf(path)) {
-			removed++;
-			if (verbose)
-				fprintf(stderr, "kmb: removed %s left by a killed kmb (pid %ld)\n",
-					path, pid);
-		}
-	}
-	closedir(d);
-	return removed;
+	return kmb_workdir_recover(verbose);
 }
 
 /* argv[0] as execvp would find it. */
@@ -543,12 +640,12 @@ static bool in_path(const char *prog)
 	return false;
 }
 
-int kmb_stress_preflight(const struct kmb_scenario *sc, int n, struct kmb_guest_image *img,
-			 char *err, size_t errlen)
+int kmb_stress_preflight(const struct kmb_scenario *sc, int n, const char *guest_kernel,
+			 struct kmb_guest_image *img, char *err, size_t errlen)
 {
 	int i;
 
-	if (kmb_image_prepare(img, getenv("KMB_GUEST_KERNEL"), err, errlen))
+	if (kmb_image_prepare(img, guest_kernel, err, errlen))
 		return -1;
 	if (!in_path(img->qemu)) {
 		snprintf(err, errlen, "%s: not found (install %s)", img->qemu,
@@ -557,8 +654,10 @@ int kmb_stress_preflight(const struct kmb_scenario *sc, int n, struct kmb_guest_
 	}
 	for (i = 0; i < n; i++) {
 		if (sc[i].host.stress_ng[0] && !in_path("stress-ng")) {
-			snprintf(err, errlen, "scenario %s needs stress-ng: not found (install "
-				 "stress-ng)", sc[i].name);
+			snprintf(err, errlen,
+				 "scenario %s needs stress-ng: not found (install "
+				 "stress-ng)",
+				 sc[i].name);
 			return -1;
 		}
 	}

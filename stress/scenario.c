@@ -16,18 +16,22 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const phase_names[] = { "before", "precopy", "postcopy", "after", NULL };
 static const char *const mode_names[] = { "none", "precopy", "postcopy", "postcopy-recover", NULL };
 static const char *const backend_names[] = { "anonymous", "memfd", "hugetlb", NULL };
-static const char *const terminal_names[] = { "completed", "failed", "postcopy-paused",
-					      "failed-or-paused", NULL };
+static const char *const terminal_names[] = { "completed",	  "failed", "postcopy-paused",
+					      "failed-or-paused", "hang",   NULL };
+static const char *const side_names[] = { "source", "destination", NULL };
+static const char *const fault_names[] = { "kill", "stop", NULL };
 /* In the order the README documents them. */
 static const char *const section_names[] = {
 	"scenario", "guest",	"balloon",    "host", "migration",
@@ -47,7 +51,7 @@ enum key_type {
 	T_SECONDS, /* duration > 0 as double seconds */
 	T_MS,	   /* duration > 0 as uint64_t milliseconds */
 	T_STEP,	   /* balloon step, repeatable */
-	T_KILL,	   /* kill fault, repeatable */
+	T_FAULT,   /* kill or stop fault, repeatable */
 };
 
 struct key_def {
@@ -91,7 +95,8 @@ static const struct key_def keys[K_COUNT] = {
 			 0, NULL },
 	[K_PAUSE_AFTER] = { "migration", "pause_after", T_SECONDS, OFF(migration.pause_after_s), 0,
 			    0, NULL },
-	[K_KILL] = { "faults", "kill", T_KILL, 0, 0, 0, NULL },
+	[K_KILL] = { "faults", "kill", T_FAULT, 0, 0, 0, NULL },
+	[K_STOP] = { "faults", "stop", T_FAULT, 0, 0, 0, NULL },
 	[K_BOOT] = { "timeouts", "boot", T_SECONDS, OFF(timeouts.boot_s), 0, 0, NULL },
 	[K_MIGRATION] = { "timeouts", "migration", T_SECONDS, OFF(timeouts.migration_s), 0, 0,
 			  NULL },
@@ -102,6 +107,10 @@ static const struct key_def keys[K_COUNT] = {
 		       NULL },
 	[K_SOURCE_RSS] = { "invariants", "source_rss_growth_max", T_SIZE0,
 			   OFF(invariants.source_rss_growth_max), 0, 0, NULL },
+	[K_INFLATED] = { "invariants", "inflated_unallocated", T_BOOL,
+			 OFF(invariants.inflated_unallocated), 0, 0, NULL },
+	[K_SOURCE_SLACK] = { "invariants", "source_rss_slack", T_SIZE0,
+			     OFF(invariants.source_rss_slack), 0, 0, NULL },
 	[K_DESTINATION_SLACK] = { "invariants", "destination_rss_slack", T_SIZE0,
 				  OFF(invariants.destination_rss_slack), 0, 0, NULL },
 	[K_BALLOON_EQUAL] = { "invariants", "balloon_equal", T_BOOL, OFF(invariants.balloon_equal),
@@ -142,6 +151,23 @@ const char *kmb_terminal_name(enum kmb_terminal t)
 	return name_of(terminal_names, (int)t, (int)KMB_ARRAY_SIZE(terminal_names) - 1);
 }
 
+const char *kmb_side_name(enum kmb_side side)
+{
+	return name_of(side_names, (int)side, (int)KMB_ARRAY_SIZE(side_names) - 1);
+}
+
+const char *kmb_fault_kind_name(enum kmb_fault_kind kind)
+{
+	return name_of(fault_names, (int)kind, (int)KMB_ARRAY_SIZE(fault_names) - 1);
+}
+
+uint64_t kmb_balloon_step_bytes(const struct kmb_scenario *s, const struct kmb_balloon_step *b)
+{
+	if (b->target)
+		return b->target;
+	return (uint64_t)((double)s->guest.memory * b->target_pct / 100.0);
+}
+
 void kmb_scenario_defaults(struct kmb_scenario *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -161,10 +187,121 @@ void kmb_scenario_defaults(struct kmb_scenario *s)
 	s->timeouts.total_s = 600;
 	s->invariants.terminal = KMB_TERM_COMPLETED;
 	s->invariants.verify_memory = true;
-	s->invariants.destination_rss_slack = 192 * KMB_MIB;
+	s->invariants.source_rss_slack = RSS_SLACK_DEFAULT;
+	s->invariants.destination_rss_slack = RSS_SLACK_DEFAULT;
 	s->invariants.balloon_equal = true;
 	s->invariants.oom_kill_expected = false;
 	s->invariants.host_clean = true;
+}
+
+/* ---- the resolved scenario as JSON: sizes in bytes, durations in seconds ---- */
+
+static int load_enum(const struct kmb_scenario *s, enum key_id id)
+{
+	switch (id) {
+	case K_BACKEND:
+		return (int)s->guest.backend;
+	case K_STRESS_WHEN:
+		return (int)s->host.stress_when;
+	case K_MODE:
+		return (int)s->migration.mode;
+	case K_TERMINAL:
+		return (int)s->invariants.terminal;
+	default:
+		return -1;
+	}
+}
+
+static json_t *key_json(const struct kmb_scenario *s, enum key_id id)
+{
+	const struct key_def *k = &keys[id];
+	const char *field = (const char *)s + k->off;
+	int count = 0;
+
+	switch (k->type) {
+	case T_NAME:
+	case T_TEXT:
+	case T_ARGS:
+		return json_string(field);
+	case T_SIZE:
+	case T_SIZE0:
+		return json_integer((json_int_t) * (const uint64_t *)field);
+	case T_INT:
+		return json_integer(*(const int *)field);
+	case T_U32:
+		return json_integer(*(const uint32_t *)field);
+	case T_ENUM:
+		while (k->names[count])
+			count++;
+		return json_string(name_of(k->names, load_enum(s, id), count));
+	case T_BOOL:
+		return json_boolean(*(const bool *)field);
+	case T_SECONDS:
+		return json_real(*(const double *)field);
+	case T_MS:
+		return json_real((double)*(const uint64_t *)field / 1000.0);
+	case T_STEP:
+	case T_FAULT:
+		break;
+	}
+	return json_null();
+}
+
+static json_t *steps_json(const struct kmb_scenario *s)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < s->nballoon; i++) {
+		const struct kmb_balloon_step *b = &s->balloon[i];
+
+		json_array_append_new(
+			a, json_pack("{s:s, s:f, s:I, s:o}", "when", kmb_phase_name(b->when),
+				     "delay_s", b->delay_s, "target",
+				     (json_int_t)kmb_balloon_step_bytes(s, b), "target_pct",
+				     b->target ? json_null() : json_real(b->target_pct)));
+	}
+	return a;
+}
+
+static json_t *faults_json(const struct kmb_scenario *s, enum kmb_fault_kind kind)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < s->nfaults; i++) {
+		const struct kmb_fault *f = &s->faults[i];
+
+		if (f->kind == kind)
+			json_array_append_new(a, json_pack("{s:s, s:s, s:f}", "side",
+							   kmb_side_name(f->side), "when",
+							   kmb_phase_name(f->when), "delay_s",
+							   f->delay_s));
+	}
+	return a;
+}
+
+json_t *kmb_scenario_json(const struct kmb_scenario *s)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:s}", "name", s->name, "description", s->description,
+				"path", s->path);
+	int i;
+
+	for (i = 0; doc && section_names[i]; i++)
+		json_object_set_new(doc, section_names[i], json_object());
+	for (i = 0; doc && i < K_COUNT; i++) {
+		json_t *section = json_object_get(doc, keys[i].section);
+
+		if (i == K_STEP)
+			json_object_set_new(section, keys[i].name, steps_json(s));
+		else if (i == K_KILL)
+			json_object_set_new(section, keys[i].name, faults_json(s, KMB_FAULT_KILL));
+		else if (i == K_STOP)
+			json_object_set_new(section, keys[i].name, faults_json(s, KMB_FAULT_STOP));
+		else
+			json_object_set_new(section, keys[i].name, key_json(s, (enum key_id)i));
+	}
+	return doc;
 }
 
 /* ---- errors: the first one wins, later ones are consequences ---- */
@@ -432,6 +569,20 @@ static int set_duration(struct parser *p, const struct key_def *k, const char *v
 	return 0;
 }
 
+/* Arguments as the runner splits them: at blanks and tabs. */
+static int count_args(const char *value)
+{
+	int n = 0;
+
+	for (;;) {
+		value += strspn(value, " \t");
+		if (!*value)
+			return n;
+		n++;
+		value += strcspn(value, " \t");
+	}
+}
+
 static int set_string(struct parser *p, const struct key_def *k, const char *value)
 {
 	char *field = (char *)p->s + k->off;
@@ -450,6 +601,9 @@ static int set_string(struct parser *p, const struct key_def *k, const char *val
 			    "invalid value '%s' for %s.%s: arguments are split at whitespace "
 			    "without a shell, so quotes and backslashes cannot work",
 			    value, k->section, k->name);
+	if (k->type == T_ARGS && count_args(value) > KMB_STRESS_NG_MAX_ARGS)
+		return fail(p, "%s.%s has %d arguments, more than the %d kmb passes on", k->section,
+			    k->name, count_args(value), KMB_STRESS_NG_MAX_ARGS);
 	strcpy(field, value);
 	return 0;
 }
@@ -523,33 +677,36 @@ static int add_step(struct parser *p, const char *value)
 	return 0;
 }
 
-static int add_kill(struct parser *p, const char *value)
+/* faults.kill and faults.stop: "side:phase[+delay]". */
+static int add_fault(struct parser *p, enum kmb_fault_kind kind, const char *value)
 {
 	struct kmb_scenario *s = p->s;
 	const char *colon = strchr(value, ':');
 	struct kmb_fault *f;
+	char what[32];
 	size_t side;
 
+	snprintf(what, sizeof(what), "faults.%s", kmb_fault_kind_name(kind));
 	if (s->nfaults == KMB_MAX_STEPS)
-		return fail(p, "more than %d faults.kill lines", KMB_MAX_STEPS);
+		return fail(p, "more than %d faults.kill and faults.stop lines", KMB_MAX_STEPS);
 	if (!colon)
 		return fail(p,
-			    "invalid faults.kill '%s': expected source|destination:phase[+delay], "
+			    "invalid %s '%s': expected source|destination:phase[+delay], "
 			    "such as destination:postcopy+2s",
-			    value);
+			    what, value);
 	f = &s->faults[s->nfaults];
+	f->kind = kind;
 	side = (size_t)(colon - value);
 	if (side == 6 && !strncmp(value, "source", side))
-		f->kind = KMB_FAULT_KILL_SOURCE;
+		f->side = KMB_SIDE_SOURCE;
 	else if (side == 11 && !strncmp(value, "destination", side))
-		f->kind = KMB_FAULT_KILL_DESTINATION;
+		f->side = KMB_SIDE_DESTINATION;
 	else
 		return fail(p,
-			    "invalid side '%.*s' in faults.kill '%s': expected source or "
+			    "invalid side '%.*s' in %s '%s': expected source or "
 			    "destination",
-			    (int)side, value, value);
-	if (parse_when(p, "faults.kill", value, colon + 1, strlen(colon + 1), &f->when,
-		       &f->delay_s))
+			    (int)side, value, what, value);
+	if (parse_when(p, what, value, colon + 1, strlen(colon + 1), &f->when, &f->delay_s))
 		return -1;
 	p->fault_line[s->nfaults] = p->line;
 	snprintf(p->fault_text[s->nfaults], VALUE_NOTE, "%s", value);
@@ -580,8 +737,8 @@ static int set_value(struct parser *p, const struct key_def *k, const char *valu
 		return set_duration(p, k, value);
 	case T_STEP:
 		return add_step(p, value);
-	case T_KILL:
-		return add_kill(p, value);
+	case T_FAULT:
+		return add_fault(p, k == &keys[K_STOP] ? KMB_FAULT_STOP : KMB_FAULT_KILL, value);
 	}
 	return fail(p, "internal error: key %s.%s has no type", k->section, k->name);
 }
@@ -616,7 +773,7 @@ static int handle_key(struct parser *p, const char *section, const char *name, c
 	}
 	if (i == K_COUNT)
 		return unknown_key(p, section, name);
-	if (p->key_line[i] && keys[i].type != T_STEP && keys[i].type != T_KILL)
+	if (p->key_line[i] && keys[i].type != T_STEP && keys[i].type != T_FAULT)
 		return fail(p, "duplicate key %s.%s (first set on line %d)", section, name,
 			    p->key_line[i]);
 	if (set_value(p, &keys[i], value))
@@ -634,26 +791,35 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return !p->failed && !handle_key(p, section, name, value);
 }
 
+/* Text that JSON (the results) can carry: jansson checks the encoding. */
+static bool valid_utf8(const char *text, size_t len)
+{
+	json_t *j = json_stringn(text, len);
+
+	json_decref(j);
+	return j != NULL;
+}
+
 /* A line inih is about to see: catch what inih would accept silently. */
 static int check_line(struct parser *p, const char *line)
 {
-	const char *start = line, *end;
+	const char *col1 = line, *start, *end;
 	char alt[128];
 	int i;
 
-	if (p->line == 1 && !strncmp(start, "\xef\xbb\xbf", 3))
-		start += 3;
-	start += strspn(start, " \t");
+	if (p->line == 1 && !strncmp(col1, "\xef\xbb\xbf", 3))
+		col1 += 3;
+	if (!valid_utf8(col1, strlen(col1)))
+		return fail(p, "invalid UTF-8: a scenario is UTF-8 text");
+	start = col1 + strspn(col1, " \t");
 	if (!*start || strchr(";#\r\n", *start))
 		return 0;
-	if (start > line && p->after_key)
-		return fail(p, "indented line: inih would append it to the previous value; "
-			       "values are one line and keys start in column 1");
-	if (*start != '[') {
-		p->after_key = true;
+	/* After a key inih appends it to the value; after a header it drops the indent. */
+	if (start > col1)
+		return fail(p, "indented line: keys and section headers start in column 1 "
+			       "(values are one line)");
+	if (*start != '[')
 		return 0;
-	}
-	p->after_key = false;
 	end = strchr(start, ']');
 	if (!end)
 		return 0; /* inih reports the syntax error */
@@ -691,16 +857,44 @@ static char *next_line(char *buf, int size, void *stream)
 
 /* ---- the file ---- */
 
+/*
+ * Opened without blocking and checked before reading: a FIFO or a device
+ * named as a scenario is refused instead of waiting for a writer.
+ */
+static FILE *open_regular(struct parser *p)
+{
+	int fd = open(p->file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), flags;
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0) {
+		kmb_scenario_fail_at(p, 0, "cannot open the scenario: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		kmb_scenario_fail_at(p, 0, "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	f = fdopen(fd, "r");
+	if (!f) {
+		kmb_scenario_fail_at(p, 0, "cannot open the scenario: %s", strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 static char *read_file(struct parser *p, size_t *len)
 {
 	struct stat st;
 	char *buf = NULL;
-	FILE *f = fopen(p->file, "re");
+	FILE *f = open_regular(p);
 
-	if (!f) {
-		kmb_scenario_fail_at(p, 0, "cannot open the scenario: %s", strerror(errno));
+	if (!f)
 		return NULL;
-	}
 	if (fstat(fileno(f), &st))
 		kmb_scenario_fail_at(p, 0, "cannot stat the scenario: %s", strerror(errno));
 	else if (!S_ISREG(st.st_mode))
@@ -825,31 +1019,65 @@ static int ini_entry(const struct dirent *d)
 	return n > 4 && d->d_name[0] != '.' && !strcmp(d->d_name + n - 4, ".ini");
 }
 
-/* "a, b, c" of the scenarios in dir, cut with "..." where buf ends. */
-static void list_names(const char *dir, char *buf, size_t len)
+char **kmb_scenario_names(const char *dir)
 {
 	struct dirent **ents;
-	size_t off = 0;
+	char **names;
 	int i, n = scandir(dir, &ents, ini_entry, alphasort);
 
-	buf[0] = '\0';
-	if (n < 0) {
-		snprintf(buf, len, "none (cannot read %s: %s)", dir, strerror(errno));
-		return;
-	}
+	if (n < 0)
+		return NULL;
+	names = calloc((size_t)n + 1, sizeof(*names));
 	for (i = 0; i < n; i++) {
-		int w = (int)strlen(ents[i]->d_name) - 4;
-
-		if (off + (size_t)w + 8 < len)
-			off += (size_t)snprintf(buf + off, len - off, "%s%.*s", i ? ", " : "", w,
-						ents[i]->d_name);
-		else if (off + 5 < len && !strstr(buf, "..."))
-			off += (size_t)snprintf(buf + off, len - off, ", ...");
+		if (names)
+			names[i] = strndup(ents[i]->d_name, strlen(ents[i]->d_name) - 4);
 		free(ents[i]);
 	}
 	free(ents);
-	if (!n)
+	for (i = 0; names && i < n; i++) {
+		if (!names[i]) {
+			kmb_scenario_names_free(names);
+			names = NULL;
+		}
+	}
+	if (!names)
+		errno = ENOMEM;
+	return names;
+}
+
+void kmb_scenario_names_free(char **names)
+{
+	char **p;
+
+	for (p = names; p && *p; p++)
+		free(*p);
+	free(names);
+}
+
+/* "a, b, c" of the scenarios in dir, cut with "..." where buf ends. */
+static void list_names(const char *dir, char *buf, size_t len)
+{
+	char **names = kmb_scenario_names(dir);
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	if (!names) {
+		snprintf(buf, len, "none (cannot read %s: %s)", dir, strerror(errno));
+		return;
+	}
+	for (i = 0; names[i]; i++) {
+		size_t w = strlen(names[i]);
+
+		if (off + w + 8 < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+						names[i]);
+		else if (off + 5 < len && !strstr(buf, "..."))
+			off += (size_t)snprintf(buf + off, len - off, ", ...");
+	}
+	if (!names[0])
 		snprintf(buf, len, "none");
+	kmb_scenario_names_free(names);
 }
 
 /* 0, or an errno: EISDIR and the like for what is not a regular file. */

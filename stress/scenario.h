@@ -11,8 +11,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 
 #define KMB_MAX_STEPS 8
+/* host.stress_ng: at most this many arguments (stress-ng's argv has 64 slots). */
+#define KMB_STRESS_NG_MAX_ARGS 56
 
 enum kmb_backend { KMB_BACKEND_ANONYMOUS, KMB_BACKEND_MEMFD, KMB_BACKEND_HUGETLB };
 
@@ -38,16 +41,27 @@ struct kmb_balloon_step {
 	double target_pct;	/* of guest memory, when target == 0 */
 };
 
-enum kmb_fault_kind { KMB_FAULT_KILL_SOURCE, KMB_FAULT_KILL_DESTINATION };
+enum kmb_side { KMB_SIDE_SOURCE, KMB_SIDE_DESTINATION };
+
+enum kmb_fault_kind {
+	KMB_FAULT_KILL,	/* SIGKILL the QEMU */
+	KMB_FAULT_STOP,	/* SIGSTOP it: a QEMU that stops answering (SIGCONT at teardown) */
+};
 
 struct kmb_fault {
 	enum kmb_fault_kind kind;
+	enum kmb_side side;
 	enum kmb_phase when;
 	double delay_s;
 };
 
-enum kmb_terminal { KMB_TERM_COMPLETED, KMB_TERM_FAILED, KMB_TERM_POSTCOPY_PAUSED,
-		    KMB_TERM_FAILED_OR_PAUSED };
+enum kmb_terminal {
+	KMB_TERM_COMPLETED,
+	KMB_TERM_FAILED,
+	KMB_TERM_POSTCOPY_PAUSED,
+	KMB_TERM_FAILED_OR_PAUSED,
+	KMB_TERM_HANG,		/* the migration must be reported as hung */
+};
 
 struct kmb_scenario {
 	char path[4096];
@@ -90,7 +104,13 @@ struct kmb_scenario {
 		enum kmb_terminal terminal;
 		bool verify_memory;
 		uint64_t source_rss_growth_max;	/* bytes, 0 = unchecked */
-		uint64_t destination_rss_slack;	/* allowed above the guest's populated memory */
+		/*
+		 * Inflated memory is never allocated: each QEMU's peak RSS stays
+		 * within its measured overhead + what the guest populated + slack.
+		 */
+		bool inflated_unallocated;
+		uint64_t source_rss_slack;
+		uint64_t destination_rss_slack;
 		bool balloon_equal;
 		bool oom_kill_expected;
 		bool host_clean;
@@ -114,7 +134,23 @@ int kmb_scenario_load(const char *path, struct kmb_scenario *s, char *err, size_
 int kmb_scenario_resolve(const char *name, const char *dir, char *path, size_t len, char *err,
 			 size_t errlen);
 
+/* What a balloon step leaves in the guest, in bytes (a size, or a share of guest.memory). */
+uint64_t kmb_balloon_step_bytes(const struct kmb_scenario *s, const struct kmb_balloon_step *b);
+
+/* The scenario with every key resolved (defaults included), as JSON (new reference). */
+json_t *kmb_scenario_json(const struct kmb_scenario *s);
+
+/*
+ * The scenario names in dir (its *.ini files without ".ini"), sorted; a
+ * NULL-terminated array to release with kmb_scenario_names_free. NULL with
+ * errno set when dir cannot be read.
+ */
+char **kmb_scenario_names(const char *dir);
+void kmb_scenario_names_free(char **names);
+
 const char *kmb_phase_name(enum kmb_phase phase);
+const char *kmb_side_name(enum kmb_side side);
+const char *kmb_fault_kind_name(enum kmb_fault_kind kind);
 const char *kmb_mig_mode_name(enum kmb_mig_mode mode);
 const char *kmb_backend_name(enum kmb_backend backend);
 const char *kmb_terminal_name(enum kmb_terminal terminal);

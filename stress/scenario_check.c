@@ -10,11 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static uint64_t step_target(const struct kmb_scenario *s, const struct kmb_balloon_step *st)
-{
-	return st->target ? st->target : (uint64_t)((double)s->guest.memory * st->target_pct / 100);
-}
-
 static bool postcopy_mode(enum kmb_mig_mode mode)
 {
 	return mode == KMB_MIG_POSTCOPY || mode == KMB_MIG_POSTCOPY_RECOVER;
@@ -58,7 +53,9 @@ static int check_guest(struct parser *p)
 			p, 0,
 			"guest.fill, guest.zero and guest.dirty_rate must be whole "
 			"MiB (the agent counts in MiB)");
-	if (s->guest.fill + s->guest.zero + AGENT_RESERVE > s->guest.memory)
+	/* Each part alone first, so that the sum cannot wrap. */
+	if (s->guest.fill > s->guest.memory || s->guest.zero > s->guest.memory ||
+	    s->guest.fill + s->guest.zero + AGENT_RESERVE > s->guest.memory)
 		return kmb_scenario_fail_at(
 			p, 0,
 			"guest.fill (%s) + guest.zero (%s) exceed guest.memory (%s) "
@@ -92,7 +89,7 @@ static int check_balloon(struct parser *p)
 	for (i = 0; i < s->nballoon; i++) {
 		const struct kmb_balloon_step *st = &s->balloon[i];
 
-		target = step_target(s, st);
+		target = kmb_balloon_step_bytes(s, st);
 		if ((why = phase_problem(s, st->when)))
 			return kmb_scenario_fail_at(p, p->step_line[i],
 						    "balloon.step '%s' is at phase %s, which %s "
@@ -177,25 +174,27 @@ static int check_faults(struct parser *p)
 
 	for (i = 0; i < s->nfaults; i++) {
 		const struct kmb_fault *f = &s->faults[i];
+		const char *kind = kmb_fault_kind_name(f->kind);
 
 		if ((why = phase_problem(s, f->when)))
 			return kmb_scenario_fail_at(p, p->fault_line[i],
-						    "faults.kill '%s' is at phase %s, which %s "
+						    "faults.%s '%s' is at phase %s, which %s "
 						    "(migration.mode is %s)",
-						    p->fault_text[i], kmb_phase_name(f->when), why,
-						    kmb_mig_mode_name(s->migration.mode));
-		/* A kill has to hit a running migration to test anything. */
+						    kind, p->fault_text[i], kmb_phase_name(f->when),
+						    why, kmb_mig_mode_name(s->migration.mode));
+		/* A fault has to hit a running migration to test anything. */
 		if (f->when != KMB_PHASE_PRECOPY && f->when != KMB_PHASE_POSTCOPY)
 			return kmb_scenario_fail_at(p, p->fault_line[i],
-						    "faults.kill '%s' is at phase %s: a kill "
+						    "faults.%s '%s' is at phase %s: a fault "
 						    "must be at precopy or postcopy",
-						    p->fault_text[i], kmb_phase_name(f->when));
+						    kind, p->fault_text[i],
+						    kmb_phase_name(f->when));
 		if (s->invariants.terminal == KMB_TERM_COMPLETED)
 			return kmb_scenario_fail_at(
 				p, p->fault_line[i],
-				"faults.kill '%s' rules out invariants.terminal completed: "
-				"set failed, postcopy-paused or failed-or-paused",
-				p->fault_text[i]);
+				"faults.%s '%s' rules out invariants.terminal completed: "
+				"set failed, postcopy-paused, failed-or-paused or hang",
+				kind, p->fault_text[i]);
 	}
 	return 0;
 }
@@ -234,6 +233,19 @@ static int check_invariants(struct parser *p)
 			"invariants.terminal %s needs "
 			"migration.mode postcopy or postcopy-recover (it is %s)",
 			kmb_terminal_name(t), kmb_mig_mode_name(s->migration.mode));
+	if (p->key_line[K_INFLATED] && s->invariants.inflated_unallocated && !s->nballoon)
+		return kmb_scenario_fail_at(p, p->key_line[K_INFLATED],
+					    "invariants.inflated_unallocated needs a balloon.step: "
+					    "without one nothing is inflated");
+	if (!s->invariants.inflated_unallocated &&
+	    (p->key_line[K_SOURCE_SLACK] || p->key_line[K_DESTINATION_SLACK]))
+		return kmb_scenario_fail_at(
+			p,
+			p->key_line[K_SOURCE_SLACK] ? p->key_line[K_SOURCE_SLACK]
+						    : p->key_line[K_DESTINATION_SLACK],
+			"invariants.%s is set but invariants.inflated_unallocated is no%s",
+			p->key_line[K_SOURCE_SLACK] ? "source_rss_slack" : "destination_rss_slack",
+			s->nballoon ? "" : " (there is no balloon.step)");
 	/* The expected kills are stress-ng's, in its own group; QEMU's are never expected. */
 	if (s->invariants.oom_kill_expected && !s->host.stress_ng[0])
 		return kmb_scenario_fail_at(
@@ -255,6 +267,9 @@ static int finish_defaults(struct parser *p)
 		s->invariants.verify_memory = s->invariants.terminal == KMB_TERM_COMPLETED;
 	if (!p->key_line[K_BALLOON_EQUAL])
 		s->invariants.balloon_equal = s->invariants.terminal == KMB_TERM_COMPLETED;
+	/* Every scenario with a balloon checks that its inflated memory stays unallocated. */
+	if (!p->key_line[K_INFLATED])
+		s->invariants.inflated_unallocated = s->nballoon > 0;
 	if (p->key_line[K_NAME])
 		return 0;
 	base = base ? base + 1 : p->file;

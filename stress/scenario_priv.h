@@ -14,7 +14,6 @@
 
 /* A scenario is a page of text; anything bigger is the wrong file. */
 #define SCENARIO_MAX_BYTES (64 * 1024)
-/* What the guest kernel and the agent need on top of fill + zero. */
 /* Guest kernel, initramfs (it lives in RAM) and the agent itself: measured ~130M. */
 #define AGENT_RESERVE (160 * KMB_MIB)
 #define MEMORY_MIN (64 * KMB_MIB)
@@ -22,6 +21,12 @@
 #define HUGETLB_PAGE (2 * KMB_MIB)
 /* No timeout or delay of a scenario is longer than a week. */
 #define DURATION_MAX (7 * 24 * 3600.0)
+/*
+ * Default room above a QEMU's measured overhead + the guest's populated
+ * memory: migration buffers and bitmaps, code QEMU translates anew, pages the
+ * guest touches while migrating. Far below any inflated region worth testing.
+ */
+#define RSS_SLACK_DEFAULT (64 * KMB_MIB)
 /* QEMU's downtime-limit is at most 2000 s. */
 #define DOWNTIME_MAX_MS 2000000ULL
 
@@ -47,6 +52,7 @@ enum key_id {
 	K_DOWNTIME,
 	K_PAUSE_AFTER,
 	K_KILL,
+	K_STOP,
 	K_BOOT,
 	K_MIGRATION,
 	K_HANG,
@@ -54,6 +60,8 @@ enum key_id {
 	K_TERMINAL,
 	K_VERIFY,
 	K_SOURCE_RSS,
+	K_INFLATED,
+	K_SOURCE_SLACK,
 	K_DESTINATION_SLACK,
 	K_BALLOON_EQUAL,
 	K_OOM_KILL,
@@ -75,7 +83,6 @@ struct parser {
 	const char *text;
 	size_t len, pos;
 	int line;	       /* number of the line inih is working on */
-	bool after_key;	       /* inih would append an indented line to the previous key */
 	int key_line[K_COUNT]; /* where each key was set, 0: it has its default */
 	int step_line[KMB_MAX_STEPS];
 	char step_text[KMB_MAX_STEPS][VALUE_NOTE];

@@ -53,8 +53,8 @@ static void test_json(void)
 {
 	static const char *const keys[] = { "vm_rss_kib",    "rss_anon_kib", "rss_file_kib",
 					    "rss_shmem_kib", "vm_pte_kib",   "vm_hwm_kib",
-					    "vm_swap_kib" };
-	struct kmb_procstat st = { 1, 2, 3, 4, 5, 6, 7 };
+					    "vm_swap_kib",   "hugetlb_kib" };
+	struct kmb_procstat st = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	json_t *j = kmb_procstat_json(&st);
 	size_t i;
 

@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -133,8 +134,10 @@ static void test_balloon_postcopy(void)
 	CHECK(s.timeouts.boot_s == 120 && s.timeouts.migration_s == 300);
 	CHECK(s.invariants.terminal == KMB_TERM_COMPLETED);
 	CHECK(s.invariants.verify_memory);
-	/* Less than the balloon holds, or allocating it would go unnoticed. */
+	/* On by default with a balloon; the slack far below what the balloon holds. */
+	CHECK(s.invariants.inflated_unallocated);
 	CHECK(s.invariants.destination_rss_slack < s.guest.memory - s.balloon[0].target);
+	CHECK(s.invariants.source_rss_slack < s.guest.memory - s.balloon[0].target);
 	CHECK(!s.invariants.oom_kill_expected);
 }
 
@@ -147,7 +150,7 @@ static void test_kill_destination(void)
 	      0);
 	CHECK(s.migration.mode == KMB_MIG_POSTCOPY);
 	CHECK(s.nfaults == 1);
-	CHECK(s.faults[0].kind == KMB_FAULT_KILL_DESTINATION);
+	CHECK(s.faults[0].kind == KMB_FAULT_KILL && s.faults[0].side == KMB_SIDE_DESTINATION);
 	CHECK(s.faults[0].when == KMB_PHASE_POSTCOPY);
 	CHECK(s.faults[0].delay_s == 1);
 	CHECK(s.invariants.terminal == KMB_TERM_FAILED_OR_PAUSED);
@@ -203,10 +206,13 @@ static void check_defaults(const struct kmb_scenario *s)
 	CHECK(s->invariants.terminal == KMB_TERM_COMPLETED);
 	CHECK(s->invariants.verify_memory);
 	CHECK_EQ_U64(s->invariants.source_rss_growth_max, 0);
-	CHECK_EQ_U64(s->invariants.destination_rss_slack, 192 * KMB_MIB);
+	CHECK_EQ_U64(s->invariants.source_rss_slack, 64 * KMB_MIB);
+	CHECK_EQ_U64(s->invariants.destination_rss_slack, 64 * KMB_MIB);
 	CHECK(s->invariants.balloon_equal);
 	CHECK(!s->invariants.oom_kill_expected);
 	CHECK(s->invariants.host_clean);
+	/* No balloon step: nothing inflated to check. */
+	CHECK(!s->invariants.inflated_unallocated);
 }
 
 /* An empty file is a valid scenario: every key has its default. */
@@ -275,8 +281,8 @@ static void test_value_syntax(void)
 	CHECK_EQ_U64(s.migration.downtime_limit_ms, 1500);
 	CHECK(s.migration.pause_after_s == 0.5);
 	CHECK(s.nfaults == 2);
-	CHECK(s.faults[0].kind == KMB_FAULT_KILL_SOURCE && s.faults[0].delay_s == 120);
-	CHECK(s.faults[1].kind == KMB_FAULT_KILL_DESTINATION && s.faults[1].delay_s == 0);
+	CHECK(s.faults[0].side == KMB_SIDE_SOURCE && s.faults[0].delay_s == 120);
+	CHECK(s.faults[1].side == KMB_SIDE_DESTINATION && s.faults[1].delay_s == 0);
 	CHECK(s.timeouts.boot_s == 60 && s.timeouts.hang_s == 0.5 && s.timeouts.total_s == 3600);
 	CHECK(s.invariants.terminal == KMB_TERM_POSTCOPY_PAUSED);
 	/* Not completing: memory and balloon cannot be compared unless asked for. */
@@ -308,6 +314,10 @@ static const struct bad_case bad_cases[] = {
 	{ "duplicate-key.ini", 4, { "duplicate key guest.memory", "line 2" } },
 	{ "syntax-error.ini", 2, { "memory 1G" } },
 	{ "indented-line.ini", 3, { "indented" } },
+	{ "indented-after-section.ini", 4, { "indented" } },
+	{ "invalid-utf8.ini", 3, { "invalid UTF-8" } },
+	{ "fill-zero-overflow.ini", 0, { "guest.fill", "exceed guest.memory" } },
+	{ "stress-ng-too-many.ini", 2, { "host.stress_ng has 57 arguments", "56" } },
 	{ "long-line.ini", 2, { "longer than" } },
 	{ "binary.ini", 1, { "binary" } },
 	{ "fill-exceeds-memory.ini", 0, { "guest.fill (200M)", "guest.zero (100M)", "256M" } },
@@ -381,6 +391,16 @@ static void test_inconsistent(void)
 		{ "[migration]\ndowntime_limit = 0.1ms\n", "downtime_limit" },
 		{ "[scenario]\nname = a/b\n", "scenario.name" },
 		{ "[guest]\nmode = precopy\n", "keys there: memory" },
+		{ "[invariants]\ninflated_unallocated = yes\n", "needs a balloon.step" },
+		{ "[invariants]\ndestination_rss_slack = 1G\n", "inflated_unallocated is no" },
+		{ "[guest]\nmemory = 1G\nfill = 256M\n[balloon]\nstep = before:512M\n"
+		  "[invariants]\ninflated_unallocated = no\nsource_rss_slack = 1M\n",
+		  "invariants.source_rss_slack is set" },
+		{ "[migration]\nmode = postcopy\n[faults]\nstop = destination:postcopy\n",
+		  "faults.stop 'destination:postcopy' rules out invariants.terminal completed" },
+		{ "[migration]\nmode = none\n[invariants]\nterminal = hang\n",
+		  "needs a migration" },
+		{ "[faults]\nstop = both:precopy\n", "invalid side 'both' in faults.stop" },
 	};
 	struct kmb_scenario s;
 	char err[512];
@@ -434,6 +454,138 @@ static void test_resolve(void)
 	CHECK(kmb_scenario_resolve("smoke", scenario_dir, path, 8, err, sizeof(err)) == -1);
 }
 
+/* faults.stop, terminal hang, the inflated-memory keys. */
+static void test_hang_and_inflated_keys(void)
+{
+	struct kmb_scenario s;
+	char err[512];
+
+	CHECK(load_text("[guest]\nmemory = 1G\nfill = 256M\n"
+			"[balloon]\nstep = before:75%\n"
+			"[migration]\nmode = postcopy\n"
+			"[faults]\nstop = destination:postcopy+1s\n"
+			"[timeouts]\nhang = 10s\n"
+			"[invariants]\nterminal = hang\nsource_rss_slack = 32M\n"
+			"destination_rss_slack = 1G\n",
+			&s, err, sizeof(err)) == 0);
+	if (err[0])
+		fprintf(stderr, "  (%s)\n", err);
+	CHECK(s.nfaults == 1 && s.faults[0].kind == KMB_FAULT_STOP &&
+	      s.faults[0].side == KMB_SIDE_DESTINATION && s.faults[0].delay_s == 1);
+	CHECK(s.invariants.terminal == KMB_TERM_HANG);
+	CHECK(!s.invariants.verify_memory && !s.invariants.balloon_equal);
+	CHECK(s.invariants.inflated_unallocated);
+	CHECK_EQ_U64(s.invariants.source_rss_slack, 32 * KMB_MIB);
+	CHECK_EQ_U64(s.invariants.destination_rss_slack, KMB_GIB);
+	CHECK_EQ_U64(kmb_balloon_step_bytes(&s, &s.balloon[0]), 768 * KMB_MIB);
+	CHECK_STREQ(kmb_terminal_name(KMB_TERM_HANG), "hang");
+	CHECK_STREQ(kmb_fault_kind_name(KMB_FAULT_STOP), "stop");
+	CHECK_STREQ(kmb_side_name(KMB_SIDE_SOURCE), "source");
+
+	/* A balloon turns the check on; a scenario may turn it off. */
+	CHECK(load_text("[guest]\nmemory = 1G\nfill = 256M\n[balloon]\nstep = before:512M\n"
+			"[invariants]\ninflated_unallocated = no\n",
+			&s, err, sizeof(err)) == 0);
+	CHECK(!s.invariants.inflated_unallocated);
+}
+
+/* The result's scenario object: every key after defaults, sizes in bytes. */
+static void test_json(void)
+{
+	static const char *const want[][2] = {
+		{ "scenario", "name" },		   { "scenario", "description" },
+		{ "guest", "memory" },		   { "guest", "vcpus" },
+		{ "guest", "backend" },		   { "guest", "fill" },
+		{ "guest", "zero" },		   { "guest", "dirty_rate" },
+		{ "guest", "seed" },		   { "balloon", "step" },
+		{ "host", "memcg_limit_source" },  { "host", "memcg_limit_destination" },
+		{ "host", "stress_ng" },	   { "host", "stress_when" },
+		{ "host", "memcg_limit_stress" },  { "migration", "mode" },
+		{ "migration", "postcopy_after_passes" }, { "migration", "bandwidth" },
+		{ "migration", "downtime_limit" }, { "migration", "pause_after" },
+		{ "faults", "kill" },		   { "faults", "stop" },
+		{ "timeouts", "boot" },		   { "timeouts", "migration" },
+		{ "timeouts", "hang" },		   { "timeouts", "total" },
+		{ "invariants", "terminal" },	   { "invariants", "verify_memory" },
+		{ "invariants", "source_rss_growth_max" },
+		{ "invariants", "inflated_unallocated" },
+		{ "invariants", "source_rss_slack" },
+		{ "invariants", "destination_rss_slack" },
+		{ "invariants", "balloon_equal" }, { "invariants", "oom_kill" },
+		{ "invariants", "host_clean" },
+	};
+	struct kmb_scenario s;
+	char err[512];
+	json_t *j, *step;
+	size_t i, keys = 0;
+	const char *section;
+	json_t *obj;
+
+	CHECK(load(scenario_dir, "balloon-postcopy.ini", &s, err, sizeof(err)) == 0);
+	j = kmb_scenario_json(&s);
+	CHECK(j != NULL);
+	for (i = 0; i < KMB_ARRAY_SIZE(want); i++) {
+		bool has = json_object_get(json_object_get(j, want[i][0]), want[i][1]) != NULL;
+
+		if (!has)
+			fprintf(stderr, "  scenario JSON lacks %s.%s\n", want[i][0], want[i][1]);
+		CHECK(has);
+	}
+	json_object_foreach(j, section, obj) {
+		if (json_is_object(obj))
+			keys += json_object_size(obj);
+	}
+	CHECK_EQ_U64(keys, KMB_ARRAY_SIZE(want));
+	CHECK_STREQ(json_string_value(json_object_get(j, "name")), "balloon-postcopy");
+	CHECK_EQ_U64(json_integer_value(json_object_get(json_object_get(j, "guest"), "memory")),
+		     KMB_GIB);
+	CHECK_STREQ(json_string_value(json_object_get(json_object_get(j, "migration"), "mode")),
+		    "postcopy");
+	CHECK(json_number_value(json_object_get(json_object_get(j, "migration"),
+						"downtime_limit")) == 0.001);
+	step = json_array_get(json_object_get(json_object_get(j, "balloon"), "step"), 0);
+	CHECK_EQ_U64(json_integer_value(json_object_get(step, "target")), 512 * KMB_MIB);
+	CHECK_STREQ(json_string_value(json_object_get(step, "when")), "before");
+	CHECK(json_is_true(json_object_get(json_object_get(j, "invariants"),
+					   "inflated_unallocated")));
+	json_decref(j);
+}
+
+/* A FIFO named as a scenario is refused at once, not read from (which would block). */
+static void test_fifo(void)
+{
+	char dir[] = "/tmp/kmb-fifo-XXXXXX", path[64], err[512];
+	struct kmb_scenario s;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/x.ini", dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	alarm(20); /* a hang fails the test instead of stalling make check */
+	CHECK(kmb_scenario_load(path, &s, err, sizeof(err)) == -1);
+	alarm(0);
+	CHECK(strstr(err, "not a regular file") != NULL);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The folder scan behind --list and the unknown-name message. */
+static void test_folder_scan(void)
+{
+	char **names = kmb_scenario_names(scenario_dir);
+	bool smoke = false;
+	int n;
+
+	CHECK(names != NULL);
+	for (n = 0; names && names[n]; n++) {
+		smoke |= !strcmp(names[n], "smoke");
+		CHECK(!strstr(names[n], ".ini"));
+		CHECK(n == 0 || strcmp(names[n - 1], names[n]) < 0);
+	}
+	CHECK(smoke && n >= 11);
+	kmb_scenario_names_free(names);
+	CHECK(kmb_scenario_names("/nonexistent-dir") == NULL);
+}
+
 static void test_names(void)
 {
 	CHECK_STREQ(kmb_phase_name(KMB_PHASE_POSTCOPY), "postcopy");
@@ -456,5 +608,9 @@ int main(int argc, char **argv)
 	test_inconsistent();
 	test_resolve();
 	test_names();
+	test_hang_and_inflated_keys();
+	test_json();
+	test_fifo();
+	test_folder_scan();
 	CHECK_DONE();
 }
