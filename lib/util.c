@@ -423,35 +423,104 @@ int kmb_mkdir_p(const char *path, unsigned mode)
 	return 0;
 }
 
-int kmb_rm_rf(const char *path)
+
+/* Every entry of the directory open at fd; the names are read before any is removed. */
+int kmb_remove_contents_at(int fd, int depth)
 {
-	struct stat st;
-	DIR *dir;
+	int dfd = dup(fd), ret = 0;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
 	struct dirent *de;
-	int ret = 0;
+	DIR *d;
 
-	if (lstat(path, &st))
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	dir = opendir(path);
-	if (!dir)
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
 		return -1;
-	while ((de = readdir(dir))) {
-		char child[4096];
-
+	}
+	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (snprintf(child, sizeof(child), "%s/%s", path, de->d_name) >= (int)sizeof(child)) {
-			ret = -1;
-			continue;
+		if (n == cap) {
+			char **more = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
+
+			if (!more) {
+				ret = -1;
+				break;
+			}
+			names = more;
 		}
-		if (kmb_rm_rf(child))
+		if (!(names[n] = strdup(de->d_name))) {
 			ret = -1;
+			break;
+		}
+		n++;
 	}
-	closedir(dir);
-	if (rmdir(path))
+	closedir(d);
+	for (i = 0; i < n; i++) {
+		if (kmb_remove_tree_at(fd, names[i], depth))
+			ret = -1;
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
+/*
+ * Remove name under the directory open at parent. A directory is entered
+ * through openat(O_NOFOLLOW) and must be the one fstatat saw: a symlink put
+ * in its place is never followed, only unlinked itself.
+ */
+int kmb_remove_tree_at(int parent, const char *name, int depth)
+{
+	struct stat before, opened;
+	int fd, ret;
+
+	if (fstatat(parent, name, &before, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(before.st_mode))
+		return unlinkat(parent, name, 0);
+	if (depth <= 0)
+		return -1;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &opened) || opened.st_dev != before.st_dev ||
+	    opened.st_ino != before.st_ino) {
+		close(fd);
+		return -1;
+	}
+	ret = kmb_remove_contents_at(fd, depth - 1);
+	close(fd);
+	if (unlinkat(parent, name, AT_REMOVEDIR))
 		ret = -1;
+	return ret;
+}
+
+/* parent directory and last component of path */
+int kmb_open_parent(const char *path, const char **name)
+{
+	char parent[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		*name = path;
+		return open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
+	*name = slash + 1;
+	return open(*parent ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int kmb_rm_rf(const char *path)
+{
+	const char *name;
+	int parent = kmb_open_parent(path, &name), ret;
+
+	if (parent < 0)
+		return errno == ENOENT ? 0 : -1;
+	ret = kmb_remove_tree_at(parent, name, KMB_RM_RF_DEPTH);
+	close(parent);
 	return ret;
 }
 

@@ -72,7 +72,18 @@ void kmb_sanitize_name(char *s);
 /* Create a directory and its parents with the given mode; 0 or -1. */
 int kmb_mkdir_p(const char *path, unsigned mode);
 
-/* Remove a directory tree (no symlink following); 0 or -1. */
+/*
+ * Remove a tree without ever following a link: each directory is entered
+ * through openat(O_NOFOLLOW) and must be the one fstatat saw, so a directory
+ * swapped for a symlink between the two is not followed (only the link is
+ * unlinked). depth bounds how deep it goes; deeper trees are not removed (-1).
+ */
+int kmb_remove_tree_at(int parent, const char *name, int depth);
+int kmb_remove_contents_at(int fd, int depth);
+/* The directory holding path's last component, opened; *name points at that component. */
+int kmb_open_parent(const char *path, const char **name);
+#define KMB_RM_RF_DEPTH 32
+/* rm -rf path, the same way; a missing path is not an error. */
 int kmb_rm_rf(const char *path);
 
 

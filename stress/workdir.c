@@ -16,7 +16,7 @@
 #define LOCK_NAME "lock"
 #define KEPT_NAME "kept"
 /* The tree is <dir>/{source,destination}/<files>: anything deeper is not ours. */
-#define MAX_DEPTH 4
+#define WORKDIR_DEPTH 4
 
 /*
  * Unix socket paths must fit in sun_path (108 bytes): $TMPDIR when it is
@@ -29,95 +29,6 @@ static const char *run_base(void)
 	return tmp && *tmp && strlen(tmp) <= 32 ? tmp : "/tmp";
 }
 
-static int remove_at(int parent, const char *name, int depth);
-
-/* Every entry of the directory open at fd; the names are read before any is removed. */
-static int remove_contents(int fd, int depth)
-{
-	int dfd = dup(fd), ret = 0;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
-	struct dirent *de;
-	DIR *d;
-
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return -1;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (n == cap) {
-			char **more = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
-
-			if (!more) {
-				ret = -1;
-				break;
-			}
-			names = more;
-		}
-		if (!(names[n] = strdup(de->d_name))) {
-			ret = -1;
-			break;
-		}
-		n++;
-	}
-	closedir(d);
-	for (i = 0; i < n; i++) {
-		if (remove_at(fd, names[i], depth))
-			ret = -1;
-		free(names[i]);
-	}
-	free(names);
-	return ret;
-}
-
-/*
- * Remove name under the directory open at parent. A directory is entered
- * through openat(O_NOFOLLOW) and must be the one fstatat saw: a symlink put
- * in its place is never followed, only unlinked itself.
- */
-static int remove_at(int parent, const char *name, int depth)
-{
-	struct stat before, opened;
-	int fd, ret;
-
-	if (fstatat(parent, name, &before, AT_SYMLINK_NOFOLLOW))
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(before.st_mode))
-		return unlinkat(parent, name, 0);
-	if (depth >= MAX_DEPTH)
-		return -1;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &opened) || opened.st_dev != before.st_dev ||
-	    opened.st_ino != before.st_ino) {
-		close(fd);
-		return -1;
-	}
-	ret = remove_contents(fd, depth + 1);
-	close(fd);
-	if (unlinkat(parent, name, AT_REMOVEDIR))
-		ret = -1;
-	return ret;
-}
-
-/* parent directory and last component of path */
-static int open_parent(const char *path, const char **name)
-{
-	char parent[4096];
-	const char *slash = strrchr(path, '/');
-
-	if (!slash) {
-		*name = path;
-		return open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
-	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
-	*name = slash + 1;
-	return open(*parent ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
 
 int kmb_workdir_create(struct kmb_workdir *w, const char *name, bool keep, char *err, size_t errlen)
 {
@@ -168,8 +79,8 @@ int kmb_workdir_release(struct kmb_workdir *w)
 	int parent, ret = 0;
 
 	if (w->path[0] && !w->kept) {
-		parent = open_parent(w->path, &name);
-		ret = parent >= 0 ? remove_at(parent, name, 0) : -1;
+		parent = kmb_open_parent(w->path, &name);
+		ret = parent >= 0 ? kmb_remove_tree_at(parent, name, WORKDIR_DEPTH) : -1;
 		if (parent >= 0)
 			close(parent);
 	}
@@ -252,7 +163,7 @@ int kmb_workdir_recover(int verbose)
 
 		if (!leftover(base, de->d_name, &dfd, &lock))
 			continue;
-		ret = remove_contents(dfd, 1);
+		ret = kmb_remove_contents_at(dfd, WORKDIR_DEPTH - 1);
 		/* Still the directory that was checked, not one put in its place since. */
 		if (!ret && !fstat(dfd, &held) &&
 		    !fstatat(base, de->d_name, &now, AT_SYMLINK_NOFOLLOW) &&
