@@ -89,7 +89,8 @@ static void build_argv(struct argv_buf *a, const struct kmb_qemu *q,
 	arg(a, "-initrd");
 	arg(a, img->initrd);
 	arg(a, "-append");
-	argf(a, "console=ttyS0 panic=-1 quiet kmb.agent=%s", img->agent_dev);
+	/* no_timer_check: a TCG guest on a busy host can miss the IO-APIC timer check and panic. */
+	argf(a, "console=ttyS0 panic=-1 quiet no_timer_check kmb.agent=%s", img->agent_dev);
 	arg(a, "-device");
 	arg(a, "virtio-balloon-pci,id=balloon0");
 	arg(a, "-chardev");

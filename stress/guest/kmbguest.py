@@ -32,7 +32,7 @@ def qemu_argv(accel, kernel, initrd, rundir, qemu="qemu-system-x86_64",
     rundir/agent.sock, QMP on rundir/qmp.sock; QEMU listens on both sockets
     and does not wait for a client (wait=off), so the host connects after.
     extra is appended (e.g. ["-incoming", "defer"] for a destination)."""
-    cmdline = "console=ttyS0 panic=-1 quiet kmb.agent=/dev/ttyS1 " + append
+    cmdline = "console=ttyS0 panic=-1 quiet no_timer_check kmb.agent=/dev/ttyS1 " + append
     return [
         qemu, "-accel", accel, "-machine", "q35", "-m", mem, "-smp", str(smp),
         "-nodefaults", "-nographic", "-no-reboot", "-monitor", "none",
