@@ -83,6 +83,22 @@ fetched() {
 	esac
 }
 
+# need_stress_parts: what kmb stress needs, checked before it runs, so that a
+# failure of the run itself is never taken for a missing part: QEMU for this
+# architecture, the cached guest kernel (fetched if missing), the guest agent
+# from the build and a memory cgroup controller.
+need_stress_parts() {
+	local arch qemu
+	arch=$(uname -m)
+	qemu=qemu-system-$arch
+	command -v "$qemu" >/dev/null || skip "$qemu missing (apt-get install qemu-system-x86 or qemu-system-misc)"
+	fetched guest_kernel "the guest kernel" "$KMB_TEST_HELPERS/../scripts/fetch-guest-kernel"
+	[ -x "$(dirname "$KMB")/stress/guest/kmb-agent" ] ||
+		{ fail "no guest agent at $(dirname "$KMB")/stress/guest/kmb-agent (make builds it)"; finish; }
+	[ -d /sys/fs/cgroup/memory ] || grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
+		skip "no memory cgroup controller (v1 /sys/fs/cgroup/memory or v2 cgroup.controllers)"
+}
+
 # py CODE [ARGS]: run a Python check with the system interpreter (json module).
 py() {
 	local code=$1
