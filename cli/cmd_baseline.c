@@ -42,7 +42,7 @@ static int show_baseline(const char *results, const char *name)
 
 	if (kmb_baseline_path(results, name, path, sizeof(path)))
 		return cli_usage_error("invalid baseline name '%s'", name);
-	m = kmb_run_load_manifest(path, err, sizeof(err));
+	m = kmb_rundir_load_manifest(path, err, sizeof(err));
 	if (!m || !realpath(path, target)) {
 		json_decref(m);
 		return KMB_EXIT_FAIL;
@@ -61,7 +61,7 @@ static const char *host_of(const json_t *manifest)
 static int for_host(const char *run)
 {
 	char err[512], name[300];
-	json_t *m = kmb_run_load_manifest(run, err, sizeof(err));
+	json_t *m = kmb_rundir_load_manifest(run, err, sizeof(err));
 
 	if (!m) {
 		kmb_err("%s", err);
@@ -87,7 +87,7 @@ static int previous_run(const char *results, const char *run)
 	char err[512], runs[4200], path[4500], best[4500] = "", best_t[64] = "";
 	const char *host, *start, *self;
 	struct dirent *de;
-	json_t *mine = kmb_run_load_manifest(run, err, sizeof(err)), *m;
+	json_t *mine = kmb_rundir_load_manifest(run, err, sizeof(err)), *m;
 	DIR *d;
 
 	if (!mine) {
@@ -105,7 +105,7 @@ static int previous_run(const char *results, const char *run)
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, self))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", runs, de->d_name);
-		m = kmb_run_load_manifest(path, err, sizeof(err));
+		m = kmb_rundir_load_manifest(path, err, sizeof(err));
 		t = json_string_value(json_object_get(m, "start_time"));
 		if (m && t && host_of(m) && !strcmp(host_of(m), host) &&
 		    before(t, de->d_name, start, self) &&
@@ -135,7 +135,7 @@ static int set_baseline(const char *results, const char *name, const char *run)
 		kmb_err("%s: %s", run, strerror(errno));
 		return KMB_EXIT_USAGE;
 	}
-	m = kmb_run_load_manifest(target, err, sizeof(err));
+	m = kmb_rundir_load_manifest(target, err, sizeof(err));
 	if (!m) {
 		kmb_err("%s", err);
 		return KMB_EXIT_USAGE;
@@ -183,7 +183,7 @@ static int list_baselines(const char *results)
 		if (n < 0)
 			continue;
 		target[n] = '\0';
-		m = kmb_run_load_manifest(path, err, sizeof(err));
+		m = kmb_rundir_load_manifest(path, err, sizeof(err));
 		printf("%-20s %s%s%s\n", de->d_name, target, m ? "" : "  (unusable: ",
 		       m ? "" : err);
 		if (!m)

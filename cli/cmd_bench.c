@@ -261,7 +261,7 @@ static void print_counts(const struct kmb_selection *sel, const json_t *summary)
 	printf("kmb bench: %u ran, %u skipped, %u failed\n", ran, skipped, failed);
 }
 
-static void add_context(const struct kmb_run *run)
+static void add_context(const struct kmb_rundir *run)
 {
 	enum kmb_census_method method;
 	char err[256];
@@ -274,7 +274,7 @@ static void add_context(const struct kmb_run *run)
 }
 
 /* Check the JSON document is whole, then write it into place atomically. */
-static int commit_bench_json(const struct kmb_run *run, const char *text, json_t **out,
+static int commit_bench_json(const struct kmb_rundir *run, const char *text, json_t **out,
 			     char *err, size_t errlen)
 {
 	char path[4300];
@@ -297,7 +297,7 @@ static int commit_bench_json(const struct kmb_run *run, const char *text, json_t
 	return 0;
 }
 
-static int run_benchmarks(struct kmb_run *run, const struct bench_opts *o,
+static int run_benchmarks(struct kmb_rundir *run, const struct bench_opts *o,
 			  struct kmb_selection *sel)
 {
 	struct progress prog = { .rounds = (int)o->repetitions,
@@ -365,7 +365,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_opts o = { .interleave = true };
 	struct kmb_select_opts sopts;
 	struct kmb_selection sel;
-	struct kmb_run run;
+	struct kmb_rundir run;
 	char err[512];
 	int ret, failures;
 
@@ -389,16 +389,16 @@ int cmd_bench(int argc, char **argv)
 		kmb_selection_free(&sel);
 		return KMB_EXIT_FAIL;
 	}
-	kmb_run_recover(o.results, true);
-	if (kmb_run_create(&run, o.results, o.out, cli_capture_env(), "kmb bench", err,
+	kmb_rundir_recover(o.results, true);
+	if (kmb_rundir_create(&run, o.results, o.out, cli_capture_env(), "kmb bench", err,
 			   sizeof(err))) {
 		kmb_err("%s", err);
 		kmb_selection_free(&sel);
 		return KMB_EXIT_USAGE;
 	}
 	json_object_set_new(run.manifest, "bench", plan_json(&o, &sel));
-	kmb_install_fatal_handlers(kmb_run_mark_interrupted);
-	if (kmb_run_save(&run, err, sizeof(err))) {
+	kmb_install_fatal_handlers(kmb_rundir_mark_interrupted);
+	if (kmb_rundir_save(&run, err, sizeof(err))) {
 		kmb_err("%s", err);
 		ret = KMB_EXIT_USAGE;
 		goto out;
@@ -410,11 +410,11 @@ int cmd_bench(int argc, char **argv)
 	print_plan(&sel, &o, run.dir);
 	failures = run_benchmarks(&run, &o, &sel);
 	if (failures < 0) {
-		kmb_run_finish(&run, "failed", err, sizeof(err));
+		kmb_rundir_finish(&run, "failed", err, sizeof(err));
 		ret = KMB_EXIT_USAGE;
 		goto out;
 	}
-	if (kmb_run_finish(&run, "complete", err, sizeof(err))) {
+	if (kmb_rundir_finish(&run, "complete", err, sizeof(err))) {
 		kmb_err("%s", err);
 		ret = KMB_EXIT_USAGE;
 		goto out;
@@ -422,7 +422,7 @@ int cmd_bench(int argc, char **argv)
 	printf("kmb bench: run complete: %s\n", run.dir);
 	ret = failures ? KMB_EXIT_FAIL : KMB_EXIT_OK;
 out:
-	kmb_run_close(&run);
+	kmb_rundir_close(&run);
 	kmb_selection_free(&sel);
 	return ret;
 }

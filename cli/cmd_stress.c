@@ -51,7 +51,7 @@ static void stress_usage(void)
 	       "                           scripts/fetch-guest-kernel cached)\n"
 	       "  -o, --out DIR            write the run into DIR\n"
 	       "  -R, --results DIR        results tree (default $KMB_RESULTS or ./results)\n"
-	       "  -q, --quiet              no progress lines\n"
+	       "      --quiet              no progress lines\n"
 	       "  -h, --help               this help\n\n"
 	       "Writes <run>/stress/<scenario>.json (the resolved scenario, metrics every\n"
 	       "100 ms, QMP events, agent lines, invariants) and <run>/logs/<scenario>/\n"
@@ -77,7 +77,7 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":lckt:g:o:R:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":lckt:g:o:R:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			a->list = true;
@@ -213,7 +213,7 @@ static int list_scenarios(const struct stress_args *a)
 	return bad ? KMB_EXIT_USAGE : KMB_EXIT_OK;
 }
 
-static int save_result(const struct kmb_run *run, const char *name, json_t *doc)
+static int save_result(const struct kmb_rundir *run, const char *name, json_t *doc)
 {
 	char dir[4200], path[4400];
 
@@ -353,7 +353,7 @@ static void print_table(const json_t *rows)
 	       "checked; ! over it)\n");
 }
 
-static int run_all(struct kmb_run *run, const struct stress_args *a, struct kmb_scenario *sc,
+static int run_all(struct kmb_rundir *run, const struct stress_args *a, struct kmb_scenario *sc,
 		   const struct kmb_guest_image *img)
 {
 	json_t *verdicts = json_object(), *rows = json_array();
@@ -406,7 +406,7 @@ int cmd_stress(int argc, char **argv)
 	struct stress_args a = { .dir = getenv("KMB_SCENARIO_DIR"),
 				 .guest_kernel = getenv("KMB_GUEST_KERNEL") };
 	char *list_text = NULL, err[1024];
-	struct kmb_run run;
+	struct kmb_rundir run;
 	int ret;
 
 	if ((ret = parse_args(argc, argv, &a)))
@@ -429,8 +429,8 @@ int cmd_stress(int argc, char **argv)
 		free(list_text);
 		return KMB_EXIT_USAGE;
 	}
-	kmb_run_recover(a.results, true);
-	if (kmb_run_create(&run, a.results, a.out, cli_capture_env(), "kmb stress", err,
+	kmb_rundir_recover(a.results, true);
+	if (kmb_rundir_create(&run, a.results, a.out, cli_capture_env(), "kmb stress", err,
 			   sizeof(err))) {
 		kmb_err("%s", err);
 		free(list_text);
@@ -439,14 +439,14 @@ int cmd_stress(int argc, char **argv)
 	kmb_install_fatal_handlers(NULL);
 	printf("kmb stress: %d scenario(s); writing %s\n", a.nnames, run.dir);
 	ret = run_all(&run, &a, sc, &img);
-	if (kmb_run_finish(&run, ret == KMB_EXIT_USAGE ? "failed" : "complete", err, sizeof(err)))
+	if (kmb_rundir_finish(&run, ret == KMB_EXIT_USAGE ? "failed" : "complete", err, sizeof(err)))
 		kmb_err("%s", err);
 	printf("kmb stress: %s: %s\n",
 	       ret == KMB_EXIT_OK     ? "all invariants held"
 	       : ret == KMB_EXIT_FAIL ? "an invariant failed"
 				      : "harness error",
 	       run.dir);
-	kmb_run_close(&run);
+	kmb_rundir_close(&run);
 	free(list_text);
 	return ret;
 }

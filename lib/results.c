@@ -268,7 +268,7 @@ static int open_dir(struct kmb_result *r, const char *dir, char *err, size_t err
 {
 	snprintf(r->path, sizeof(r->path), "%s", dir);
 	snprintf(r->bench_path, sizeof(r->bench_path), "%s/bench.json", dir);
-	r->manifest = kmb_run_load_manifest(dir, err, errlen);
+	r->manifest = kmb_rundir_load_manifest(dir, err, errlen);
 	if (!r->manifest)
 		return -1;
 	return load_bench(r, err, errlen);
@@ -286,7 +286,7 @@ static int open_file(struct kmb_result *r, const char *file, char *err, size_t e
 	snprintf(manifest, sizeof(manifest), "%s/manifest.json", dir);
 	/* A bench.json inside a run directory brings its manifest along. */
 	if (stat(manifest, &st) == 0) {
-		r->manifest = kmb_run_load_manifest(dir, err, errlen);
+		r->manifest = kmb_rundir_load_manifest(dir, err, errlen);
 		if (!r->manifest)
 			return -1;
 	}

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-void kmb_run_make_id(char *buf, size_t len, const char *host, const char *release)
+void kmb_rundir_make_id(char *buf, size_t len, const char *host, const char *release)
 {
 	char stamp[32];
 	time_t now = time(NULL);
@@ -56,7 +56,7 @@ static bool dir_is_empty(const char *dir)
 }
 
 /* mkdir a fresh <runs>/<id>[-N]; the id gets the suffix actually used. */
-static int make_unique_dir(struct kmb_run *run, const char *runs, char *err, size_t errlen)
+static int make_unique_dir(struct kmb_rundir *run, const char *runs, char *err, size_t errlen)
 {
 	char base[256];
 	int n;
@@ -81,7 +81,7 @@ static int make_unique_dir(struct kmb_run *run, const char *runs, char *err, siz
 	return -1;
 }
 
-static int make_run_dir(struct kmb_run *run, const char *results, const char *dir, char *err,
+static int make_run_dir(struct kmb_rundir *run, const char *results, const char *dir, char *err,
 			size_t errlen)
 {
 	char runs[4096];
@@ -105,7 +105,7 @@ static int make_run_dir(struct kmb_run *run, const char *results, const char *di
 	return make_unique_dir(run, runs, err, errlen);
 }
 
-static int take_lock(struct kmb_run *run, char *err, size_t errlen)
+static int take_lock(struct kmb_rundir *run, char *err, size_t errlen)
 {
 	char path[4200];
 
@@ -118,7 +118,7 @@ static int take_lock(struct kmb_run *run, char *err, size_t errlen)
 	return 0;
 }
 
-static json_t *new_manifest(const struct kmb_run *run, json_t *env, const char *command)
+static json_t *new_manifest(const struct kmb_rundir *run, json_t *env, const char *command)
 {
 	char now[32];
 
@@ -130,7 +130,7 @@ static json_t *new_manifest(const struct kmb_run *run, json_t *env, const char *
 }
 
 /* Undo a half-made run: what we created in its directory, and the directory if it is ours. */
-static void abandon_run(struct kmb_run *run, bool made_dir)
+static void abandon_run(struct kmb_rundir *run, bool made_dir)
 {
 	static const char *const ours[] = { "kernel-config.gz", "manifest.json", "logs", ".lock" };
 	char path[4200];
@@ -145,10 +145,10 @@ static void abandon_run(struct kmb_run *run, bool made_dir)
 	kmb_remove_stale_tmp(run->dir);
 	if (made_dir)
 		rmdir(run->dir);
-	kmb_run_close(run);
+	kmb_rundir_close(run);
 }
 
-int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, json_t *env,
+int kmb_rundir_create(struct kmb_rundir *run, const char *results, const char *dir, json_t *env,
 		   const char *command, char *err, size_t errlen)
 {
 	const char *host = json_string_value(json_object_get(env, "host"));
@@ -158,7 +158,7 @@ int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, js
 
 	memset(run, 0, sizeof(*run));
 	run->lock_fd = -1;
-	kmb_run_make_id(run->id, sizeof(run->id), host ? host : "host",
+	kmb_rundir_make_id(run->id, sizeof(run->id), host ? host : "host",
 			release ? release : "kernel");
 	if (make_run_dir(run, results, dir, err, errlen)) {
 		json_decref(env);
@@ -187,7 +187,7 @@ int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, js
 	if (kmb_kconfig_save(logs) == 0)
 		json_object_set_new(run->manifest, "kernel_config_copy",
 				    json_string("kernel-config.gz"));
-	if (kmb_run_save(run, err, errlen)) {
+	if (kmb_rundir_save(run, err, errlen)) {
 		abandon_run(run, !dir);
 		return -1;
 	}
@@ -208,7 +208,7 @@ static struct {
 	char tmp[4300];
 } interrupt_note = { .slot = -1 };
 
-static void prepare_interrupt_note(const struct kmb_run *run)
+static void prepare_interrupt_note(const struct kmb_rundir *run)
 {
 	json_t *m = json_deep_copy(run->manifest);
 	int next = interrupt_note.slot == 0 ? 1 : 0;
@@ -233,7 +233,7 @@ static void prepare_interrupt_note(const struct kmb_run *run)
 	interrupt_note.slot = next;
 }
 
-void kmb_run_mark_interrupted(void)
+void kmb_rundir_mark_interrupted(void)
 {
 	int slot = interrupt_note.slot, fd;
 
@@ -249,7 +249,7 @@ void kmb_run_mark_interrupted(void)
 	close(fd);
 }
 
-int kmb_run_save(struct kmb_run *run, char *err, size_t errlen)
+int kmb_rundir_save(struct kmb_rundir *run, char *err, size_t errlen)
 {
 	char path[4200];
 
@@ -265,7 +265,7 @@ int kmb_run_save(struct kmb_run *run, char *err, size_t errlen)
 	return 0;
 }
 
-int kmb_run_finish(struct kmb_run *run, const char *status, char *err, size_t errlen)
+int kmb_rundir_finish(struct kmb_rundir *run, const char *status, char *err, size_t errlen)
 {
 	char now[32];
 	int ret;
@@ -273,14 +273,14 @@ int kmb_run_finish(struct kmb_run *run, const char *status, char *err, size_t er
 	kmb_utc_iso8601(now, sizeof(now));
 	json_object_set_new(run->manifest, "end_time", json_string(now));
 	json_object_set_new(run->manifest, "status", json_string(status));
-	ret = kmb_run_save(run, err, errlen);
+	ret = kmb_rundir_save(run, err, errlen);
 	if (run->lock_fd >= 0)
 		close(run->lock_fd);
 	run->lock_fd = -1;
 	return ret;
 }
 
-void kmb_run_close(struct kmb_run *run)
+void kmb_rundir_close(struct kmb_rundir *run)
 {
 	interrupt_note.slot = -1;
 	if (run->lock_fd >= 0)
@@ -337,7 +337,7 @@ static int recover_one(const char *dir, bool verbose)
 	return marked;
 }
 
-int kmb_run_recover(const char *results, bool verbose)
+int kmb_rundir_recover(const char *results, bool verbose)
 {
 	char runs[4096], dir[4400];
 	struct dirent *de;
@@ -360,7 +360,7 @@ int kmb_run_recover(const char *results, bool verbose)
 	return marked;
 }
 
-json_t *kmb_run_load_manifest(const char *dir, char *err, size_t errlen)
+json_t *kmb_rundir_load_manifest(const char *dir, char *err, size_t errlen)
 {
 	char path[4200];
 	json_t *m, *schema;

@@ -16,7 +16,7 @@
 #define KMB_MANIFEST_SCHEMA 1
 #define KMB_MANIFEST_FORMAT "kvm-mm-bench/manifest"
 
-struct kmb_run {
+struct kmb_rundir {
 	char dir[4096];
 	char id[256];
 	int lock_fd;
@@ -27,42 +27,42 @@ struct kmb_run {
  * run-id: UTC time, host and kernel release, filesystem-safe, e.g.
  * "20261123T235422Z_vm_6.18.44-fc-v657".
  */
-void kmb_run_make_id(char *buf, size_t len, const char *host, const char *release);
+void kmb_rundir_make_id(char *buf, size_t len, const char *host, const char *release);
 
 /*
  * Create a run: either exactly dir (must not exist or be empty), or a new
  * <results>/runs/<run-id> (a numeric suffix keeps concurrent writers apart).
  * Writes the manifest with status "running". Takes the reference to env, also on error.
  */
-int kmb_run_create(struct kmb_run *run, const char *results, const char *dir, json_t *env,
+int kmb_rundir_create(struct kmb_rundir *run, const char *results, const char *dir, json_t *env,
 		   const char *command, char *err, size_t errlen);
 
 /* Write the manifest again (atomically) after changing run->manifest. */
-int kmb_run_save(struct kmb_run *run, char *err, size_t errlen);
+int kmb_rundir_save(struct kmb_rundir *run, char *err, size_t errlen);
 
 /* Set end time and status ("complete" or "failed"), save, release the lock. */
-int kmb_run_finish(struct kmb_run *run, const char *status, char *err, size_t errlen);
+int kmb_rundir_finish(struct kmb_rundir *run, const char *status, char *err, size_t errlen);
 
-void kmb_run_close(struct kmb_run *run);
+void kmb_rundir_close(struct kmb_rundir *run);
 
 /*
  * From a fatal-signal handler: mark the run being written "interrupted" (its
  * manifest as last saved, with that status); async-signal-safe, a no-op when
  * no run is being written.
  */
-void kmb_run_mark_interrupted(void);
+void kmb_rundir_mark_interrupted(void);
 
 /*
  * Mark runs under <results>/runs whose owner is gone and that are not
  * complete as "incomplete", removing their stale temporary files. Returns the
  * number marked.
  */
-int kmb_run_recover(const char *results, bool verbose);
+int kmb_rundir_recover(const char *results, bool verbose);
 
 /*
  * Load and validate a run directory's manifest for reading. Returns a new
  * reference, or NULL with a one-line reason naming the file and field.
  */
-json_t *kmb_run_load_manifest(const char *dir, char *err, size_t errlen);
+json_t *kmb_rundir_load_manifest(const char *dir, char *err, size_t errlen);
 
 #endif

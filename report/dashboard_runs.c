@@ -226,7 +226,7 @@ static int open_run(const char *results, const char *dir, struct kmb_result *r, 
 	snprintf(path, sizeof(path), "%s/bench.json", dir);
 	if (access(path, F_OK) && errno == ENOENT && has_stress_dir(dir)) {
 		memset(r, 0, sizeof(*r));
-		r->manifest = kmb_run_load_manifest(dir, err, errlen);
+		r->manifest = kmb_rundir_load_manifest(dir, err, errlen);
 		r->samples = json_object();
 		return r->manifest ? 0 : -1;
 	}
