@@ -232,3 +232,35 @@ void kmb_declare_derived_figures(void)
 		}
 	}
 }
+
+int kmb_iterate(gb_state *st, kmb_iteration_fn fn, void *arg)
+{
+	char err[512];
+	uint64_t ns;
+
+	while (gb_keep_running(st)) {
+		if (gb_failed(st)) {
+			gb_set_iteration_time(st, 0);
+			continue;
+		}
+		err[0] = '\0';
+		ns = 0;
+		if (fn(arg, &ns, err, sizeof(err))) {
+			gb_set_iteration_time(st, 0);
+			gb_error(st, err[0] ? err : "the iteration failed");
+			continue;
+		}
+		gb_set_iteration_time(st, (double)ns / 1e9);
+	}
+	return gb_failed(st) ? -1 : 0;
+}
+
+void kmb_fail_before(gb_state *st, const char *message, bool skip)
+{
+	if (skip)
+		gb_skip(st, message);
+	else
+		gb_error(st, message);
+	while (gb_keep_running(st))
+		gb_set_iteration_time(st, 0);
+}

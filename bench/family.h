@@ -69,6 +69,24 @@ struct kmb_family {
 	struct kmb_family *next;
 };
 
+/*
+ * One iteration of a benchmark: set up, time exactly the operation, check
+ * the census, add to the family's totals. Returns 0 with the timed
+ * nanoseconds in *ns, or -1 with the reason (a failed call or census) in err.
+ */
+typedef int (*kmb_iteration_fn)(void *arg, uint64_t *ns, char *err, size_t errlen);
+
+/*
+ * The loop every family runs: fn once per Google Benchmark iteration, its
+ * time the iteration's manual time. The first failure ends the benchmark
+ * with its message (the remaining iterations run nothing). Returns 0 when
+ * every iteration succeeded, so the caller reports its counters.
+ */
+int kmb_iterate(gb_state *st, kmb_iteration_fn fn, void *arg);
+
+/* A failure before the first iteration: the message, and no iteration runs. */
+void kmb_fail_before(gb_state *st, const char *message, bool skip);
+
 void kmb_family_register(struct kmb_family *family);
 /* Families sorted by name. */
 struct kmb_family *kmb_families(void);

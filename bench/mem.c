@@ -210,10 +210,18 @@ static int setup_range(const struct kmb_page_op *op, const struct kmb_bench_ctx 
 	return check_state(op->before, c, "before", op, err, errlen);
 }
 
-static int one_iteration(gb_state *st, const struct kmb_page_op *op,
-			 const struct kmb_bench_ctx *ctx, struct page_totals *t, char *err,
-			 size_t errlen)
+struct page_job {
+	const struct kmb_page_op *op;
+	const struct kmb_bench_ctx *ctx;
+	struct page_totals *t;
+};
+
+static int one_iteration(void *arg, uint64_t *ns, char *err, size_t errlen)
 {
+	const struct page_job *job = arg;
+	const struct kmb_page_op *op = job->op;
+	const struct kmb_bench_ctx *ctx = job->ctx;
+	struct page_totals *t = job->t;
 	struct kmb_region r;
 	struct kmb_census before, after;
 	uint64_t t0, elapsed;
@@ -225,7 +233,7 @@ static int one_iteration(gb_state *st, const struct kmb_page_op *op,
 	if (op->op(&r, err, errlen))
 		goto out;
 	elapsed = kmb_now_ns() - t0;
-	gb_set_iteration_time(st, (double)elapsed / 1e9);
+	*ns = elapsed;
 	if (kmb_census_take(r.addr, r.len, KMB_CENSUS_AUTO, &after, err, errlen) ||
 	    check_state(op->after, &after, "after", op, err, errlen))
 		goto out;
@@ -271,26 +279,17 @@ void kmb_run_page_op(gb_state *st, const struct kmb_bench_ctx *ctx)
 {
 	const struct kmb_page_op *op = ctx->def->data;
 	struct page_totals totals = { 0 };
+	struct page_job job = { op, ctx, &totals };
 	char err[512] = "";
+	int ret;
 
 	if (op->begin && op->begin(ctx, err, sizeof(err))) {
-		gb_skip(st, err);
-		while (gb_keep_running(st))
-			gb_set_iteration_time(st, 0);
+		kmb_fail_before(st, err, true);
 		return;
 	}
-	while (gb_keep_running(st)) {
-		if (gb_failed(st)) {
-			gb_set_iteration_time(st, 0);
-			continue;
-		}
-		if (one_iteration(st, op, ctx, &totals, err, sizeof(err))) {
-			gb_set_iteration_time(st, 0);
-			gb_error(st, err);
-		}
-	}
+	ret = kmb_iterate(st, one_iteration, &job);
 	if (op->end)
 		op->end();
-	if (!gb_failed(st))
+	if (!ret)
 		report(st, &totals);
 }

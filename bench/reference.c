@@ -15,36 +15,46 @@
 /* Clears per timed iteration of clear_page_hot: long enough for the clock. */
 #define HOT_CLEARS 4096
 
+struct hot_job {
+	void *buf;
+	uint64_t total_ns, clears;
+};
+
+/* HOT_CLEARS memsets of one cache-hot page, all of them timed. */
+static int hot_clears(void *arg, uint64_t *ns, char *err, size_t errlen)
+{
+	struct hot_job *job = arg;
+	size_t page = kmb_page_size();
+	uint64_t t0 = kmb_now_ns();
+	int i;
+
+	(void)err;
+	(void)errlen;
+	for (i = 0; i < HOT_CLEARS; i++) {
+		memset(job->buf, 0, page);
+		__asm__ volatile("" : : "r"(job->buf) : "memory");
+	}
+	*ns = kmb_now_ns() - t0;
+	job->total_ns += *ns;
+	job->clears += HOT_CLEARS;
+	return 0;
+}
+
 static void run_clear_page_hot(gb_state *st, const struct kmb_bench_ctx *ctx)
 {
 	size_t page = kmb_page_size();
-	uint64_t total_ns = 0, clears = 0;
-	void *buf;
-	int i;
+	struct hot_job job = { NULL, 0, 0 };
 
 	(void)ctx;
-	if (posix_memalign(&buf, page, page)) {
-		gb_error(st, "posix_memalign failed");
-		while (gb_keep_running(st))
-			gb_set_iteration_time(st, 0);
+	if (posix_memalign(&job.buf, page, page)) {
+		kmb_fail_before(st, "posix_memalign failed", false);
 		return;
 	}
-	memset(buf, 1, page);
-	while (gb_keep_running(st)) {
-		uint64_t t0 = kmb_now_ns(), elapsed;
-
-		for (i = 0; i < HOT_CLEARS; i++) {
-			memset(buf, 0, page);
-			__asm__ volatile("" : : "r"(buf) : "memory");
-		}
-		elapsed = kmb_now_ns() - t0;
-		gb_set_iteration_time(st, (double)elapsed / 1e9);
-		total_ns += elapsed;
-		clears += HOT_CLEARS;
-	}
-	free(buf);
-	if (clears)
-		gb_counter(st, "ns_per_page", (double)total_ns / (double)clears, GB_LOWER_IS_BETTER);
+	memset(job.buf, 1, page);
+	if (!kmb_iterate(st, hot_clears, &job) && job.clears)
+		gb_counter(st, "ns_per_page", (double)job.total_ns / (double)job.clears,
+			   GB_LOWER_IS_BETTER);
+	free(job.buf);
 }
 
 static const struct kmb_page_op clear_pages = {

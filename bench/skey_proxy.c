@@ -74,9 +74,18 @@ static void account(struct proxy_totals *t, const struct kmb_census *before,
 	t->method = kmb_census_method_name(after->method);
 }
 
-static int one_iteration(gb_state *st, const struct kmb_bench_ctx *ctx, unsigned pct,
-			 struct proxy_totals *t, char *err, size_t errlen)
+struct proxy_job {
+	const struct kmb_bench_ctx *ctx;
+	unsigned pct;
+	struct proxy_totals *t;
+};
+
+static int one_iteration(void *arg, uint64_t *timed, char *err, size_t errlen)
 {
+	const struct proxy_job *job = arg;
+	const struct kmb_bench_ctx *ctx = job->ctx;
+	unsigned pct = job->pct;
+	struct proxy_totals *t = job->t;
 	struct kmb_census before, after;
 	struct kmb_region r;
 	uint64_t t0, ns;
@@ -90,7 +99,7 @@ static int one_iteration(gb_state *st, const struct kmb_bench_ctx *ctx, unsigned
 		goto out;
 	}
 	ns = kmb_now_ns() - t0;
-	gb_set_iteration_time(st, (double)ns / 1e9);
+	*timed = ns;
 	if (census(&r, &after, err, errlen) ||
 	    kmb_zero_mix_check_after(&after, "MADV_POPULATE_WRITE", err, errlen))
 		goto out;
@@ -126,19 +135,9 @@ static void run_enable(gb_state *st, const struct kmb_bench_ctx *ctx)
 {
 	const struct proxy_case *pc = ctx->def->data;
 	struct proxy_totals totals = { 0 };
-	char err[512] = "";
+	struct proxy_job job = { ctx, pc->zero_pct, &totals };
 
-	while (gb_keep_running(st)) {
-		if (gb_failed(st)) {
-			gb_set_iteration_time(st, 0);
-			continue;
-		}
-		if (one_iteration(st, ctx, pc->zero_pct, &totals, err, sizeof(err))) {
-			gb_set_iteration_time(st, 0);
-			gb_error(st, err);
-		}
-	}
-	if (!gb_failed(st))
+	if (!kmb_iterate(st, one_iteration, &job))
 		report(st, &totals);
 }
 

@@ -217,24 +217,31 @@ static void report(gb_state *st, const struct td_totals *t)
 			   t->extra_sum.extra[i].direction);
 }
 
+struct td_job {
+	const struct kmb_bench_ctx *ctx;
+	td_iteration_fn fn;
+	struct td_totals *totals;
+};
+
+/* One variant's iteration; the foreground latency is the timed part. */
+static int td_iteration(void *arg, uint64_t *ns, char *err, size_t errlen)
+{
+	const struct td_job *job = arg;
+	struct td_result res = { 0 };
+
+	if (job->fn(job->ctx, &res, err, errlen))
+		return -1;
+	*ns = res.fg_ns;
+	add_result(job->totals, &res);
+	return 0;
+}
+
 void td_run(gb_state *st, const struct kmb_bench_ctx *ctx, td_iteration_fn fn)
 {
 	struct td_totals totals = { 0 };
-	char err[512] = "";
+	struct td_job job = { ctx, fn, &totals };
 
-	while (gb_keep_running(st)) {
-		struct td_result res = { 0 };
-
-		if (gb_failed(st) || fn(ctx, &res, err, sizeof(err))) {
-			gb_set_iteration_time(st, 0);
-			if (!gb_failed(st))
-				gb_error(st, err);
-			continue;
-		}
-		gb_set_iteration_time(st, (double)res.fg_ns / 1e9);
-		add_result(&totals, &res);
-	}
-	if (!gb_failed(st) && totals.iterations)
+	if (!kmb_iterate(st, td_iteration, &job) && totals.iterations)
 		report(st, &totals);
 }
 

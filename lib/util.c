@@ -250,55 +250,32 @@ int kmb_read_u64(const char *path, uint64_t *val)
 	return 0;
 }
 
-int kmb_write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
+enum xfer { XFER_READ, XFER_WRITE, XFER_PREAD, XFER_PWRITE };
 
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* An early end of file is an error too (errno EIO): the caller wanted len bytes. */
-int kmb_read_all(int fd, void *buf, size_t len)
+/*
+ * All of len bytes, retrying short transfers and EINTR; an early end of file
+ * is an error too (errno EIO): the caller wanted len bytes. Async-signal-safe.
+ */
+static int xfer_all(enum xfer how, int fd, void *buf, size_t len, uint64_t off)
 {
 	char *p = buf;
 	ssize_t n;
 
 	while (len) {
-		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
+		switch (how) {
+		case XFER_READ:
+			n = read(fd, p, len);
+			break;
+		case XFER_WRITE:
+			n = write(fd, p, len);
+			break;
+		case XFER_PREAD:
+			n = pread(fd, p, len, (off_t)off);
+			break;
+		default:
+			n = pwrite(fd, p, len, (off_t)off);
+			break;
 		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* pread/pwrite stop short at 2 GiB or on a signal: loop until len or an error. */
-int kmb_pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = pread(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -311,27 +288,26 @@ int kmb_pread_all(int fd, void *buf, size_t len, uint64_t off)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int kmb_write_all(int fd, const void *buf, size_t len)
+{
+	return xfer_all(XFER_WRITE, fd, (void *)buf, len, 0);
+}
+
+int kmb_read_all(int fd, void *buf, size_t len)
+{
+	return xfer_all(XFER_READ, fd, buf, len, 0);
+}
+
+int kmb_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	return xfer_all(XFER_PREAD, fd, buf, len, off);
 }
 
 int kmb_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return xfer_all(XFER_PWRITE, fd, (void *)buf, len, off);
 }
 
 int kmb_write_string(const char *path, const char *value)

@@ -46,29 +46,35 @@ void kmb_html_page_end(FILE *out)
 	fputs("</body>\n</html>\n", out);
 }
 
+bool kmb_html_escape_char(FILE *out, char c)
+{
+	switch (c) {
+	case '&':
+		fputs("&amp;", out);
+		return true;
+	case '<':
+		fputs("&lt;", out);
+		return true;
+	case '>':
+		fputs("&gt;", out);
+		return true;
+	case '"':
+		fputs("&quot;", out);
+		return true;
+	case '\'':
+		fputs("&#39;", out);
+		return true;
+	}
+	return false;
+}
+
 void kmb_html_escape(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			/* Other control characters are not allowed in XML (SVG). */
-			if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n' || *s == '\r')
-				fputc(*s, out);
-		}
+		if (kmb_html_escape_char(out, *s))
+			continue;
+		/* Other control characters are not allowed in XML (SVG). */
+		if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n' || *s == '\r')
+			fputc(*s, out);
 	}
 }

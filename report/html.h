@@ -3,6 +3,7 @@
 #ifndef KMB_HTML_H
 #define KMB_HTML_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /*
@@ -10,6 +11,8 @@
  * tab and newline dropped, fit for HTML and SVG text (NULL writes nothing).
  */
 void kmb_html_escape(FILE *out, const char *s);
+/* One character of it: true when c was written as an entity. */
+bool kmb_html_escape_char(FILE *out, char c);
 
 /*
  * The one stylesheet of every page kmb writes (compare reports, the

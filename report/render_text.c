@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kmb compare as aligned text for a terminal and as a markdown table for mail. */
 #include "compare.h"
+#include "html.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -80,25 +81,12 @@ static const char *opt(const json_t *o, const char *key)
 static void md_esc(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
-		switch (*s) {
-		case '|':
+		if (*s == '|')
 			fputs("\\|", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '\n':
+		else if (*s == '\n')
 			fputc(' ', out);
-			break;
-		default:
+		else if (!kmb_html_escape_char(out, *s))
 			fputc(*s, out);
-		}
 	}
 }
 

@@ -410,29 +410,32 @@ static void report(gb_state *st, enum kmb_skey_trigger trigger, const struct ske
 	report_census(st, t);
 }
 
+struct skey_iteration {
+	struct skey_job job;
+	struct skey_totals *totals;
+};
+
+/* One VM in a child process; the first trigger is the timed part. */
+static int skey_iteration(void *arg, uint64_t *ns, char *err, size_t errlen)
+{
+	struct skey_iteration *it = arg;
+	struct skey_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (kmb_in_child(skey_child, &it->job, &res, sizeof(res), err, errlen))
+		return -1;
+	*ns = res.first_ns;
+	account(it->totals, &res);
+	return 0;
+}
+
 void kmb_skey_run(gb_state *st, const struct kmb_bench_ctx *ctx)
 {
 	const struct skey_case *sc = ctx->def->data;
-	struct skey_job job = { .sc = sc, .size = ctx->size };
 	struct skey_totals totals = { 0 };
-	struct skey_result res;
-	char err[512] = "";
+	struct skey_iteration it = { .job = { .sc = sc, .size = ctx->size }, .totals = &totals };
 
-	while (gb_keep_running(st)) {
-		if (gb_failed(st)) {
-			gb_set_iteration_time(st, 0);
-			continue;
-		}
-		memset(&res, 0, sizeof(res));
-		if (kmb_in_child(skey_child, &job, &res, sizeof(res), err, sizeof(err))) {
-			gb_set_iteration_time(st, 0);
-			gb_error(st, err);
-			continue;
-		}
-		gb_set_iteration_time(st, (double)res.first_ns / 1e9);
-		account(&totals, &res);
-	}
-	if (!gb_failed(st))
+	if (!kmb_iterate(st, skey_iteration, &it))
 		report(st, sc->trigger, &totals);
 }
 

@@ -392,30 +392,34 @@ static void report(gb_state *st, const struct pv_totals *t, enum kmb_pv_teardown
 	gb_set_label(st, t->last_label);
 }
 
+struct pv_iteration {
+	const struct pv_job *job;
+	struct pv_totals *totals;
+};
+
+/* One protected VM in a child process; the foreground teardown is the timed part. */
+static int pv_iteration(void *arg, uint64_t *ns, char *err, size_t errlen)
+{
+	struct pv_iteration *it = arg;
+	struct pv_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (kmb_in_child(pv_child, (void *)it->job, &res, sizeof(res), err, errlen))
+		return -1;
+	*ns = res.fg_ns;
+	add(it->totals, &res);
+	return 0;
+}
+
 void kmb_pv_teardown_run(gb_state *st, const struct kmb_bench_ctx *ctx)
 {
 	const struct pv_case *pc = ctx->def->data;
 	struct pv_job job = { .image = ctx->pv_image, .size = ctx->size, .how = pc->how,
 			      .run_ms = ctx->quick ? RUN_MS_QUICK : RUN_MS };
 	struct pv_totals totals = { 0 };
-	struct pv_result res;
-	char err[512] = "";
+	struct pv_iteration it = { &job, &totals };
 
-	while (gb_keep_running(st)) {
-		if (gb_failed(st)) {
-			gb_set_iteration_time(st, 0);
-			continue;
-		}
-		memset(&res, 0, sizeof(res));
-		if (kmb_in_child(pv_child, &job, &res, sizeof(res), err, sizeof(err))) {
-			gb_set_iteration_time(st, 0);
-			gb_error(st, err);
-			continue;
-		}
-		gb_set_iteration_time(st, (double)res.fg_ns / 1e9);
-		add(&totals, &res);
-	}
-	if (!gb_failed(st))
+	if (!kmb_iterate(st, pv_iteration, &it))
 		report(st, &totals, pc->how, ctx->size);
 }
 
