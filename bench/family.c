@@ -83,6 +83,8 @@ static int add_instance(struct kmb_selection *sel, unsigned *cap, const struct k
 	inst->ctx.def = def;
 	inst->ctx.size = size;
 	inst->ctx.quick = opts->quick;
+	inst->ctx.min_timed_ns = opts->min_timed_ns;
+	inst->ctx.wall_budget_ns = opts->wall_budget_ns;
 	inst->ctx.pv_image = opts->pv_image;
 	if (size) {
 		kmb_format_size(size, sizebuf, sizeof(sizebuf));
@@ -233,26 +235,55 @@ void kmb_declare_derived_figures(void)
 	}
 }
 
-int kmb_iterate(gb_state *st, kmb_iteration_fn fn, void *arg)
+/* How many calls per iteration: from the first call's timed and wall nanoseconds. */
+static int64_t ops_per_iteration(const struct kmb_bench_ctx *ctx, int64_t planned, uint64_t timed,
+				 uint64_t wall)
 {
-	char err[512];
-	uint64_t ns;
+	uint64_t want = ctx->min_timed_ns / (uint64_t)planned;
+	uint64_t room = ctx->wall_budget_ns / (uint64_t)planned;
+	uint64_t k = 1;
 
+	if (timed < want)
+		k = (want + (timed ? timed : 1) - 1) / (timed ? timed : 1);
+	if (wall && k * wall > room)
+		k = room / wall;
+	if (k < 1)
+		k = 1;
+	return k > KMB_MAX_OPS_PER_ITERATION ? KMB_MAX_OPS_PER_ITERATION : (int64_t)k;
+}
+
+int kmb_iterate(gb_state *st, const struct kmb_bench_ctx *ctx, kmb_iteration_fn fn, void *arg)
+{
+	int64_t planned = gb_planned_iterations(st), k = 0, i;
+	uint64_t ns, sum, t0;
+	char err[512];
+
+	if (planned < 1)
+		planned = 1;
 	while (gb_keep_running(st)) {
 		if (gb_failed(st)) {
 			gb_set_iteration_time(st, 0);
 			continue;
 		}
-		err[0] = '\0';
-		ns = 0;
-		if (fn(arg, &ns, err, sizeof(err))) {
-			gb_set_iteration_time(st, 0);
-			gb_error(st, err[0] ? err : "the iteration failed");
-			continue;
+		sum = 0;
+		for (i = 0; !k || i < k; i++) {
+			err[0] = '\0';
+			ns = 0;
+			t0 = kmb_now_ns();
+			if (fn(arg, &ns, err, sizeof(err))) {
+				gb_error(st, err[0] ? err : "the iteration failed");
+				break;
+			}
+			sum += ns;
+			if (!k)
+				k = ops_per_iteration(ctx, planned, ns, kmb_now_ns() - t0);
 		}
-		gb_set_iteration_time(st, (double)ns / 1e9);
+		gb_set_iteration_time(st, gb_failed(st) || !k ? 0 : (double)sum / (double)k / 1e9);
 	}
-	return gb_failed(st) ? -1 : 0;
+	if (gb_failed(st))
+		return -1;
+	gb_counter(st, "ops_per_iteration", (double)k, GB_COUNTER_PLAIN);
+	return 0;
 }
 
 void kmb_fail_before(gb_state *st, const char *message, bool skip)

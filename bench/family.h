@@ -29,6 +29,14 @@ struct kmb_bench_ctx {
 	char name[160];		/* "zeropage/unshare_write_fault/1G" */
 	bool quick;		/* --quick: shorter waits, fewer pages */
 	const char *pv_image;	/* --pv-image: an s390x Secure Execution image, or NULL */
+	/*
+	 * A repetition whose operations are short repeats each of its
+	 * iterations' operation (fresh setup and census each time) until at
+	 * least min_timed_ns of the repetition is timed, as long as the
+	 * repetition's wall time (setup included) stays within wall_budget_ns.
+	 */
+	uint64_t min_timed_ns;
+	uint64_t wall_budget_ns;
 };
 
 struct kmb_bench_def {
@@ -77,12 +85,17 @@ struct kmb_family {
 typedef int (*kmb_iteration_fn)(void *arg, uint64_t *ns, char *err, size_t errlen);
 
 /*
- * The loop every family runs: fn once per Google Benchmark iteration, its
- * time the iteration's manual time. The first failure ends the benchmark
- * with its message (the remaining iterations run nothing). Returns 0 when
- * every iteration succeeded, so the caller reports its counters.
+ * The loop every family runs: per Google Benchmark iteration, fn k times
+ * (k from the first call: enough to time ctx->min_timed_ns per repetition
+ * within its wall budget, at most KMB_MAX_OPS_PER_ITERATION, the same k for
+ * the whole repetition), the iteration's manual time their mean. The
+ * families' totals count every call, so per-page costs are over all of them.
+ * k is reported as the counter ops_per_iteration. The first failure ends the
+ * benchmark with its message (the remaining iterations run nothing). Returns
+ * 0 when every call succeeded, so the caller reports its counters.
  */
-int kmb_iterate(gb_state *st, kmb_iteration_fn fn, void *arg);
+#define KMB_MAX_OPS_PER_ITERATION 64
+int kmb_iterate(gb_state *st, const struct kmb_bench_ctx *ctx, kmb_iteration_fn fn, void *arg);
 
 /* A failure before the first iteration: the message, and no iteration runs. */
 void kmb_fail_before(gb_state *st, const char *message, bool skip);
@@ -122,6 +135,8 @@ struct kmb_select_opts {
 	int nsizes;
 	bool sizes_given;	/* --size was given: it overrides per-benchmark defaults */
 	bool quick;
+	uint64_t min_timed_ns;	/* see struct kmb_bench_ctx */
+	uint64_t wall_budget_ns;
 	const char *pv_image;	/* --pv-image, checked by kmb_pv_image_check(), or NULL */
 };
 

@@ -188,6 +188,11 @@ void gb_set_iteration_time(gb_state *st, double seconds)
 	as_state(st).SetIterationTime(seconds);
 }
 
+int64_t gb_planned_iterations(gb_state *st)
+{
+	return static_cast<int64_t>(as_state(st).max_iterations);
+}
+
 int64_t gb_range(gb_state *st, size_t index)
 {
 	return as_state(st).range(index);

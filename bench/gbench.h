@@ -54,6 +54,8 @@ void gb_time_unit(gb_bench *b, enum gb_time_unit unit);
 bool gb_keep_running(gb_state *st);
 void gb_set_iteration_time(gb_state *st, double seconds);
 int64_t gb_range(gb_state *st, size_t index);
+/* The iterations this repetition will run (fixed with gb_iterations). */
+int64_t gb_planned_iterations(gb_state *st);
 /* Set a counter (reported as a JSON field of the run). */
 void gb_counter(gb_state *st, const char *name, double value, unsigned flags);
 void gb_set_label(gb_state *st, const char *label);

@@ -287,7 +287,7 @@ void kmb_run_page_op(gb_state *st, const struct kmb_bench_ctx *ctx)
 		kmb_fail_before(st, err, true);
 		return;
 	}
-	ret = kmb_iterate(st, one_iteration, &job);
+	ret = kmb_iterate(st, ctx, one_iteration, &job);
 	if (op->end)
 		op->end();
 	if (!ret)

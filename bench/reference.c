@@ -45,13 +45,12 @@ static void run_clear_page_hot(gb_state *st, const struct kmb_bench_ctx *ctx)
 	size_t page = kmb_page_size();
 	struct hot_job job = { NULL, 0, 0 };
 
-	(void)ctx;
 	if (posix_memalign(&job.buf, page, page)) {
 		kmb_fail_before(st, "posix_memalign failed", false);
 		return;
 	}
 	memset(job.buf, 1, page);
-	if (!kmb_iterate(st, hot_clears, &job) && job.clears)
+	if (!kmb_iterate(st, ctx, hot_clears, &job) && job.clears)
 		gb_counter(st, "ns_per_page", (double)job.total_ns / (double)job.clears,
 			   GB_LOWER_IS_BETTER);
 	free(job.buf);

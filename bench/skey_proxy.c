@@ -137,7 +137,7 @@ static void run_enable(gb_state *st, const struct kmb_bench_ctx *ctx)
 	struct proxy_totals totals = { 0 };
 	struct proxy_job job = { ctx, pc->zero_pct, &totals };
 
-	if (!kmb_iterate(st, one_iteration, &job))
+	if (!kmb_iterate(st, ctx, one_iteration, &job))
 		report(st, &totals);
 }
 

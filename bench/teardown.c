@@ -241,7 +241,7 @@ void td_run(gb_state *st, const struct kmb_bench_ctx *ctx, td_iteration_fn fn)
 	struct td_totals totals = { 0 };
 	struct td_job job = { ctx, fn, &totals };
 
-	if (!kmb_iterate(st, td_iteration, &job) && totals.iterations)
+	if (!kmb_iterate(st, ctx, td_iteration, &job) && totals.iterations)
 		report(st, &totals);
 }
 

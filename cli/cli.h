@@ -19,6 +19,7 @@ int cmd_env(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 
 /* Print "kmb CMD: <msg> (see 'kmb CMD --help')" and return KMB_EXIT_USAGE. */

@@ -10,6 +10,7 @@
 #include "family.h"
 #include "fatal.h"
 #include "knob.h"
+#include "reps.h"
 #include "rundir.h"
 #include "s390/pv_req.h"
 #include "summary.h"
@@ -28,6 +29,18 @@
 
 #define DEFAULT_REPETITIONS 10
 #define QUICK_REPETITIONS 3
+#define ADAPTIVE_MIN_REPETITIONS 8
+#define ADAPTIVE_MAX_REPETITIONS 40
+#define ADAPTIVE_BUDGET_S 240
+/*
+ * Short operations are repeated within an iteration until a repetition
+ * times at least this much, as long as its wall time (setup included) stays
+ * within the budget (see kmb_iterate()).
+ */
+#define MIN_TIMED_NS (50 * 1000000ULL)
+#define WALL_BUDGET_NS (1000 * 1000000ULL)
+#define QUICK_MIN_TIMED_NS (10 * 1000000ULL)
+#define QUICK_WALL_BUDGET_NS (250 * 1000000ULL)
 
 struct bench_opts {
 	const char *filter;
@@ -35,6 +48,9 @@ struct bench_opts {
 	int nsizes;
 	bool sizes_given;
 	long repetitions;
+	long max_repetitions;
+	double precision;	/* relative; 0: fixed repetitions */
+	double budget_s;
 	bool quick;
 	bool interleave;
 	bool verbose;
@@ -52,7 +68,12 @@ static void bench_usage(void)
 	       "  -f, --filter REGEX     run only benchmarks whose name matches (extended regex)\n"
 	       "  -s, --size LIST        memory sizes, e.g. 64M,1G (default: 64M,1G where they fit\n"
 	       "                         in a quarter of available memory)\n"
-	       "  -r, --repetitions N    samples per benchmark (default %d, --quick %d)\n"
+	       "  -r, --repetitions N    samples per benchmark (default %d, --quick %d); with\n"
+	       "                         --precision the least number (default %d)\n"
+	       "  -p, --precision PCT    adaptive: add repetitions until the CI of each median is\n"
+	       "                         within +-PCT %% of it (or the limits below)\n"
+	       "      --max-repetitions N  adaptive: at most N per benchmark (default %d)\n"
+	       "      --time-budget S    adaptive: start no new round after S seconds (default %d)\n"
 	       "  -q, --quick            small sizes and few repetitions (a smoke run)\n"
 	       "      --no-interleave    run each benchmark's repetitions back to back\n"
 	       "  -v, --verbose          also show Google Benchmark's console output\n"
@@ -64,7 +85,8 @@ static void bench_usage(void)
 	       "Exit status: 0 every selected benchmark ran or was skipped with a reason,\n"
 	       "1 a benchmark failed (its census or a call), 2 usage or harness error.\n"
 	       "See 'kmb list' for the benchmarks and why any is skipped here.\n",
-	       DEFAULT_REPETITIONS, QUICK_REPETITIONS);
+	       DEFAULT_REPETITIONS, QUICK_REPETITIONS, ADAPTIVE_MIN_REPETITIONS,
+	       ADAPTIVE_MAX_REPETITIONS, ADAPTIVE_BUDGET_S);
 }
 
 static int parse_args(int argc, char **argv, struct bench_opts *o)
@@ -73,6 +95,9 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "size", required_argument, NULL, 's' },
 		{ "repetitions", required_argument, NULL, 'r' },
+		{ "precision", required_argument, NULL, 'p' },
+		{ "max-repetitions", required_argument, NULL, 'M' },
+		{ "time-budget", required_argument, NULL, 'T' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "no-interleave", no_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -87,7 +112,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:s:r:qvo:R:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:s:r:p:qvo:R:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->filter = optarg;
@@ -106,6 +131,28 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 				return cli_usage_error("invalid repetitions '%s': expected 1..1000",
 						       optarg);
 			break;
+		case 'p': {
+			char *end;
+
+			o->precision = strtod(optarg, &end) / 100;
+			if (*end || !(o->precision > 0 && o->precision < 1))
+				return cli_usage_error("invalid --precision '%s': a percentage above 0",
+						       optarg);
+			break;
+		}
+		case 'M':
+			if (kmb_parse_uint(optarg, 2, 1000, &o->max_repetitions))
+				return cli_usage_error("invalid --max-repetitions '%s': 2..1000", optarg);
+			break;
+		case 'T': {
+			long s;
+
+			if (kmb_parse_uint(optarg, 1, 86400, &s))
+				return cli_usage_error("invalid --time-budget '%s': 1..86400 seconds",
+						       optarg);
+			o->budget_s = (double)s;
+			break;
+		}
 		case 'q':
 			o->quick = true;
 			break;
@@ -149,7 +196,15 @@ static void apply_defaults(struct bench_opts *o)
 	if (!o->nsizes)
 		o->nsizes = kmb_default_sizes(o->quick, o->sizes, KMB_MAX_SIZES);
 	if (!o->repetitions)
-		o->repetitions = o->quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
+		o->repetitions = o->quick	  ? QUICK_REPETITIONS
+				 : o->precision ? ADAPTIVE_MIN_REPETITIONS
+						: DEFAULT_REPETITIONS;
+	if (!o->max_repetitions)
+		o->max_repetitions = ADAPTIVE_MAX_REPETITIONS;
+	if (o->max_repetitions < o->repetitions)
+		o->max_repetitions = o->repetitions;
+	if (!o->budget_s)
+		o->budget_s = ADAPTIVE_BUDGET_S;
 	o->results = cli_results_root(o->results);
 }
 
@@ -212,37 +267,6 @@ static void print_plan(const struct kmb_selection *sel, const struct bench_opts 
 	fflush(stdout);
 }
 
-/* Progress: one line per round of repetitions, with what failed in it. */
-struct progress {
-	int rounds;
-	int round;	/* the round being run */
-	unsigned runs;	/* repetitions finished */
-	unsigned total; /* repetitions planned */
-	unsigned errors;
-	uint64_t start_ns;
-};
-
-static void on_run(const struct gb_run_result *r, void *arg)
-{
-	struct progress *p = arg;
-	double elapsed;
-
-	p->runs++;
-	if (r->error && strncmp(r->message, "skipped: ", 9)) {
-		p->errors++;
-		printf("  FAILED %s (repetition %d): %s\n", r->name, r->repetition + 1, r->message);
-	}
-	if (p->runs % (p->total / (unsigned)p->rounds ? p->total / (unsigned)p->rounds : 1) &&
-	    p->runs != p->total)
-		return;
-	elapsed = (double)(kmb_now_ns() - p->start_ns) / 1e9;
-	printf("kmb bench: round %d/%d done, %u/%u repetitions, %u failed, %.0f s elapsed, "
-	       "about %.0f s left\n",
-	       r->round + 1, p->rounds, p->runs, p->total, p->errors, elapsed,
-	       elapsed / p->runs * (p->total - p->runs));
-	fflush(stdout);
-}
-
 /* "N ran, N skipped, N failed" over the instances of the selection. */
 static void print_counts(const struct kmb_selection *sel, const json_t *summary)
 {
@@ -297,34 +321,61 @@ static int commit_bench_json(const struct kmb_rundir *run, const char *text, jso
 	return 0;
 }
 
+/* The names of the runnable instances, in the order they are registered. */
+static const char **runnable_names(const struct kmb_selection *sel)
+{
+	const char **names = calloc(sel->count + 1, sizeof(*names));
+	unsigned i, n = 0;
+
+	for (i = 0; names && i < sel->count; i++) {
+		if (!sel->items[i].skip_reason[0])
+			names[n++] = sel->items[i].ctx.name;
+	}
+	return names;
+}
+
 static int run_benchmarks(struct kmb_rundir *run, const struct bench_opts *o,
 			  struct kmb_selection *sel)
 {
-	struct progress prog = { .rounds = (int)o->repetitions,
-				 .total = sel->runnable * (unsigned)o->repetitions,
-				 .start_ns = kmb_now_ns() };
+	struct kmb_reps_opts ro = { .min = (int)o->repetitions, .max = (int)o->max_repetitions,
+				    .precision = o->precision, .budget_s = o->budget_s,
+				    .alpha = 0.05 };
+	const char **names = runnable_names(sel);
+	struct kmb_reps *reps = names ? kmb_reps_new(&ro, sel->runnable, names, stdout) : NULL;
 	char *text = NULL;
 	struct gb_run_options gopts = {
 		.repetitions = (int)o->repetitions,
 		.random_interleaving = o->interleave,
 		.console = o->verbose,
-		.progress = on_run,
-		.arg = &prog,
+		.progress = kmb_reps_progress,
+		.more = kmb_reps_more,
+		.arg = reps,
 		.json = &text,
 	};
 	json_t *doc = NULL, *summary;
 	char err[512] = "", path[4300];
 	int failures;
 
+	if (!reps) {
+		free(names);
+		kmb_err("out of memory");
+		return -1;
+	}
 	add_context(run);
 	kmb_declare_derived_figures();
 	kmb_register_selection(sel);
 	if (gb_run(&gopts) < 0 || commit_bench_json(run, text, &doc, err, sizeof(err))) {
 		kmb_err("%s", err[0] ? err : "Google Benchmark failed to run");
 		free(text);
+		kmb_reps_free(reps);
+		free(names);
 		return -1;
 	}
 	free(text);
+	json_object_set_new(json_object_get(run->manifest, "bench"), "repetition_plan",
+			    kmb_reps_json(reps));
+	kmb_reps_free(reps);
+	free(names);
 	summary = kmb_summary_build(doc, err, sizeof(err));
 	if (!summary) {
 		kmb_err("%s", err);
@@ -375,7 +426,9 @@ int cmd_bench(int argc, char **argv)
 	apply_defaults(&o);
 	sopts = (struct kmb_select_opts){ .filter = o.filter, .sizes = o.sizes,
 					  .nsizes = o.nsizes, .sizes_given = o.sizes_given,
-					  .quick = o.quick, .pv_image = o.pv_image };
+					  .quick = o.quick,
+					  .min_timed_ns = o.quick ? QUICK_MIN_TIMED_NS : MIN_TIMED_NS,
+					  .wall_budget_ns = o.quick ? QUICK_WALL_BUDGET_NS : WALL_BUDGET_NS, .pv_image = o.pv_image };
 	if (kmb_select(&sopts, &sel, err, sizeof(err)))
 		return cli_usage_error("%s", err);
 	if (sel.count == 0) {

@@ -2,6 +2,7 @@
 /* kmb compare: is the candidate worse than the base? */
 #include "atomic.h"
 #include "cli.h"
+#include "calibrate.h"
 #include "compare.h"
 #include "results.h"
 #include "util.h"
@@ -23,6 +24,7 @@ struct compare_args {
 	const char *results;
 	const char *base, *cand;
 	bool all;
+	bool no_calibration;
 };
 
 static void compare_usage(void)
@@ -34,7 +36,9 @@ static void compare_usage(void)
 	       "  -o, --out FILE          write the report to FILE (atomically) instead of stdout\n"
 	       "  -a, --alpha A           significance level of the U test (default 0.05)\n"
 	       "  -n, --noise-floor PCT   smallest change that counts, in %% (default 2);\n"
-	       "                          the floor is max(PCT, 2 x the larger CoV)\n"
+	       "                          the floor is max(PCT, 2 x the larger robust CoV,\n"
+	       "                          the host's calibrated floor)\n"
+	       "      --no-calibration    ignore <results>/calibration/ (see 'kmb calibrate')\n"
 	       "  -m, --metric NAME       only this metric (real_time, ns_per_page, ...)\n"
 	       "  -f, --filter REGEX      only benchmarks whose name matches\n"
 	       "  -R, --results DIR       results tree for baseline names (default ./results)\n"
@@ -83,6 +87,7 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
 		{ "out", required_argument, NULL, 'o' },
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "noise-floor", required_argument, NULL, 'n' },
+		{ "no-calibration", no_argument, NULL, 'C' },
 		{ "metric", required_argument, NULL, 'm' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "results", required_argument, NULL, 'R' },
@@ -123,6 +128,9 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
 			break;
 		case 'R':
 			a->results = optarg;
+			break;
+		case 'C':
+			a->no_calibration = true;
 			break;
 		case 'A':
 			a->all = true;
@@ -198,8 +206,8 @@ int cmd_compare(int argc, char **argv)
 {
 	struct compare_args a = { 0 };
 	struct kmb_result base, cand;
-	char err[1024];
-	json_t *report;
+	char err[1024], note[600];
+	json_t *report, *calibration = NULL;
 	int ret;
 
 	kmb_compare_defaults(&a.opts);
@@ -214,6 +222,11 @@ int cmd_compare(int argc, char **argv)
 		kmb_err("%s", err);
 		kmb_result_close(&base);
 		return KMB_EXIT_USAGE;
+	}
+	if (!a.no_calibration) {
+		calibration = kmb_calibration_for(a.results, &base, &cand, note, sizeof(note));
+		a.opts.calibration = calibration;
+		a.opts.calibration_note = note[0] ? note : NULL;
 	}
 	report = kmb_compare(&base, &cand, &a.opts, err, sizeof(err));
 	if (!report) {
@@ -230,6 +243,7 @@ int cmd_compare(int argc, char **argv)
 			      : KMB_EXIT_OK;
 	}
 	json_decref(report);
+	json_decref(calibration);
 	kmb_result_close(&base);
 	kmb_result_close(&cand);
 	return ret;

@@ -28,6 +28,7 @@ static const struct kmb_command commands[] = {
 	{ "compare", "compare two runs and judge every metric", cmd_compare },
 	{ "baseline", "name a run as a baseline, list baselines", cmd_baseline },
 	{ "dashboard", "build the static trend site over all runs", cmd_dashboard },
+	{ "calibrate", "this host's noise floor per metric, from A/A runs", cmd_calibrate },
 	{ "stress", "migrate ballooned guests under memory pressure, check invariants",
 	  cmd_stress },
 };

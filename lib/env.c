@@ -11,6 +11,7 @@
 
 #include "env.h"
 #include "caps.h"
+#include "conditions.h"
 #include "kconfig.h"
 #include "util.h"
 
@@ -333,6 +334,7 @@ json_t *kmb_env_capture(void)
 	put(env, "mm", mm_json());
 	put(env, "cgroup", cgroup_json());
 	put(env, "zeropage", kmb_zeropage_policy_json());
+	put(env, "conditions", kmb_conditions_capture());
 	put(env, "capabilities", kmb_caps_json());
 	if ((s390 = s390_skeys_json()))
 		put(env, "s390_skeys", s390);
@@ -480,10 +482,20 @@ static void print_build(const json_t *env, FILE *out)
 			str(json_object_get(bench, "build_type")));
 }
 
+static void print_conditions(const json_t *env, FILE *out)
+{
+	const json_t *c = json_object_get(env, "conditions"), *w;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "warnings"), i, w)
+		fprintf(out, "warning: %s\n", json_string_value(w));
+}
+
 void kmb_env_print(const json_t *env, FILE *out)
 {
 	print_system(env, out);
 	print_mm(env, out);
+	print_conditions(env, out);
 	print_caps(env, out);
 	if (json_object_get(env, "s390_skeys"))
 		fprintf(out, "s390 KVM_S390_SET_SKEYS: %s (%s)\n",

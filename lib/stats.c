@@ -42,6 +42,42 @@ double kmb_stats_stddev(const double *v, size_t n)
 	return n >= 2 ? gsl_stats_sd(v, 1, n) : NAN;
 }
 
+double kmb_stats_robust_sd(const double *v, size_t n)
+{
+	double *work, sd;
+
+	if (n < 2)
+		return NAN;
+	work = malloc(n * sizeof(*work));
+	if (!work)
+		return NAN;
+	/* gsl_stats_mad is the MAD scaled by 1.4826: the SD of a normal sample. */
+	sd = gsl_stats_mad(v, 1, n, work);
+	free(work);
+	return sd;
+}
+
+double kmb_stats_robust_cov(const double *v, size_t n)
+{
+	double median = kmb_stats_median(v, n), sd = kmb_stats_robust_sd(v, n);
+
+	if (n < 2 || median == 0 || isnan(sd))
+		return NAN;
+	return sd / fabs(median);
+}
+
+double kmb_stats_mde(const double *x, size_t m, const double *y, size_t n, double alpha,
+		     double power)
+{
+	double sx = kmb_stats_robust_sd(x, m), sy = kmb_stats_robust_sd(y, n);
+	double base = kmb_stats_median(x, m);
+
+	if (m < 2 || n < 2 || isnan(sx) || isnan(sy) || base == 0)
+		return NAN;
+	return (gsl_cdf_ugaussian_Qinv(alpha / 2) + gsl_cdf_ugaussian_Pinv(power)) *
+	       sqrt(sx * sx / (double)m + sy * sy / (double)n) / fabs(base);
+}
+
 double kmb_stats_cov(const double *v, size_t n)
 {
 	double mean = kmb_stats_mean(v, n);

@@ -20,6 +20,23 @@ double kmb_stats_stddev(const double *v, size_t n);
 /* Coefficient of variation: stddev / |mean|; NAN for n < 2 or mean 0. */
 double kmb_stats_cov(const double *v, size_t n);
 
+/*
+ * Robust spread: 1.4826 x the median absolute deviation (the SD of a normal
+ * sample, but not moved by a few outliers), and that over |median|. NAN for
+ * n < 2 or a zero median.
+ */
+double kmb_stats_robust_sd(const double *v, size_t n);
+double kmb_stats_robust_cov(const double *v, size_t n);
+
+/*
+ * Minimum detectable change, relative to x's median: the shift between two
+ * samples of these sizes and robust spreads that a two-sided test at alpha
+ * finds with the given power (normal approximation; the U test on normal
+ * data needs about 5 % more samples). NAN when it cannot be computed.
+ */
+double kmb_stats_mde(const double *x, size_t m, const double *y, size_t n, double alpha,
+		     double power);
+
 struct kmb_interval {
 	double estimate;
 	double lo, hi;

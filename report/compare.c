@@ -76,17 +76,29 @@ static json_t *describe(const double *v, size_t n, double alpha, const json_t *s
 	struct kmb_interval ci = { NAN, NAN, NAN, NAN };
 
 	kmb_stats_median_ci(v, n, alpha, &ci);
-	return json_pack("{s:i, s:o, s:[o,o], s:o, s:o, s:o, s:O}", "n", (int)n, "median",
+	return json_pack("{s:i, s:o, s:[o,o], s:o, s:o, s:o, s:o, s:o, s:O}", "n", (int)n, "median",
 			 num(ci.estimate), "ci", num(ci.lo), num(ci.hi), "ci_level", num(ci.level),
-			 "mean", num(kmb_stats_mean(v, n)), "cov", num(kmb_stats_cov(v, n)),
-			 "samples", samples);
+			 "mean", num(kmb_stats_mean(v, n)), "stddev", num(kmb_stats_stddev(v, n)),
+			 "cov", num(kmb_stats_cov(v, n)), "robust_cov",
+			 num(kmb_stats_robust_cov(v, n)), "samples", samples);
 }
 
-struct judged {
+/* What a verdict is made of. */
+struct judgement {
+	const char *direction;	/* "lower", "higher", or NULL: not judged */
+	double rel;		/* cand median / base median - 1 */
+	double p;		/* Mann-Whitney U */
+	double spread;		/* the larger robust CoV of the two samples */
+	double calibrated;	/* this host's floor from kmb calibrate, or NAN */
+	double mde;		/* minimum detectable change (relative), NAN: unknown */
+	size_t m, n;
+	/* out */
 	double change;		/* oriented: + is better */
 	double floor;
+	double detectable;	/* changes this comparison could see: max(mde, floor) */
+	const char *floor_source;
 	enum kmb_verdict verdict;
-	char reason[160];
+	char reason[200];
 };
 
 /*
@@ -101,44 +113,72 @@ static double min_p(size_t m, size_t n)
 	return 2 * exp(-log_arrangements);
 }
 
-static void judge(struct judged *j, const char *direction, double rel, double p, double cov_b,
-		  double cov_c, size_t m, size_t n, const struct kmb_compare_opts *o)
+/*
+ * A change counts when the U test finds it (p < alpha) and it is larger than
+ * the noise floor: max(floor_min, cov_multiplier x the larger robust CoV,
+ * the host's calibrated floor). "unchanged" is said only where the run could
+ * have seen a change of the floor's size (its MDE is below the floor); else
+ * the verdict is "noisy" and the reason says what limited it.
+ */
+static void judge(struct judgement *j, const struct kmb_compare_opts *o)
 {
-	double cov = fmax(isnan(cov_b) ? 0 : cov_b, isnan(cov_c) ? 0 : cov_c);
+	double spread = isnan(j->spread) ? 0 : j->spread;
 
-	j->floor = fmax(o->floor_min, o->cov_multiplier * cov);
+	j->floor = fmax(o->floor_min, o->cov_multiplier * spread);
+	j->floor_source = "spread";
+	if (!isnan(j->calibrated) && j->calibrated > j->floor) {
+		j->floor = j->calibrated;
+		j->floor_source = "calibration";
+	}
+	j->detectable = isnan(j->mde) ? NAN : fmax(j->mde, j->floor);
+	if (min_p(j->m, j->n) >= o->alpha)
+		j->detectable = INFINITY;
 	/* + 0.0: no "-0.0%" for a zero change */
-	j->change = (direction && !strcmp(direction, "lower") ? -rel : rel) + 0.0;
+	j->change = (j->direction && !strcmp(j->direction, "lower") ? -j->rel : j->rel) + 0.0;
 	j->reason[0] = '\0';
-	if (!direction) {
+	if (!j->direction) {
 		j->verdict = KMB_VERDICT_NOT_JUDGED;
 		snprintf(j->reason, sizeof(j->reason), "no known direction for this metric");
-	} else if (p < o->alpha && fabs(j->change) > j->floor) {
+	} else if (j->p < o->alpha && fabs(j->change) > j->floor) {
 		j->verdict = j->change < 0 ? KMB_VERDICT_REGRESSION : KMB_VERDICT_IMPROVEMENT;
-	} else if (min_p(m, n) >= o->alpha) {
+	} else if (min_p(j->m, j->n) >= o->alpha) {
 		j->verdict = KMB_VERDICT_NOISY;
 		snprintf(j->reason, sizeof(j->reason),
-			 "too few samples (%zu vs %zu): the test cannot reach p < %g", m, n,
+			 "too few samples (%zu vs %zu): the test cannot reach p < %g", j->m, j->n,
 			 o->alpha);
 	} else if (j->floor > o->floor_max) {
 		j->verdict = KMB_VERDICT_NOISY;
 		snprintf(j->reason, sizeof(j->reason),
-			 "CoV %.0f%% puts the noise floor at %.0f%%: only larger changes are seen",
-			 100 * cov, 100 * j->floor);
+			 "spread: a robust CoV of %.0f%% puts the noise floor at %.0f%%", 100 * spread,
+			 100 * j->floor);
+	} else if (!isnan(j->mde) && j->mde > j->floor) {
+		j->verdict = KMB_VERDICT_NOISY;
+		snprintf(j->reason, sizeof(j->reason),
+			 "could detect only changes of %.1f%% or more (n %zu vs %zu, robust CoV "
+			 "%.1f%%): more repetitions would tell",
+			 100 * j->mde, j->m, j->n, 100 * spread);
 	} else {
 		j->verdict = KMB_VERDICT_UNCHANGED;
 	}
 }
 
+/* This host's calibrated floor of a metric, or NAN. */
+static double calibrated_floor(const struct kmb_compare_opts *o, const char *bench,
+			       const char *metric)
+{
+	json_t *v = json_object_get(json_object_get(o->calibration, bench), metric);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
 static json_t *compare_metric(const char *bench, const char *metric, const json_t *mb,
 			      const json_t *mc, const struct kmb_compare_opts *o)
 {
-	const char *direction = json_string_value(json_object_get(mb, "direction"));
 	size_t m, n;
-	double *x = values_of(mb, &m), *y = values_of(mc, &n), median_b, rel;
+	double *x = values_of(mb, &m), *y = values_of(mc, &n), median_b, median_c;
 	struct kmb_interval hl = { NAN, NAN, NAN, NAN };
 	struct kmb_mwu mwu = { NAN, 1, false };
-	struct judged j;
+	struct judgement j = { .direction = json_string_value(json_object_get(mb, "direction")) };
 	json_t *out = NULL;
 
 	if (!x || !y || !m || !n)
@@ -146,26 +186,39 @@ static json_t *compare_metric(const char *bench, const char *metric, const json_
 	kmb_stats_mann_whitney(x, m, y, n, &mwu);
 	kmb_stats_hodges_lehmann(x, m, y, n, o->alpha, &hl);
 	median_b = kmb_stats_median(x, m);
-	rel = median_b != 0 ? hl.estimate / fabs(median_b) : NAN;
-	if (isnan(rel))
-		rel = 0;
-	judge(&j, direction, rel, mwu.p, kmb_stats_cov(x, m), kmb_stats_cov(y, n), m, n, o);
+	median_c = kmb_stats_median(y, n);
+	/* The change is the ratio of the medians, what readers expect. */
+	j.rel = median_b != 0 ? median_c / median_b - 1 : NAN;
+	if (isnan(j.rel))
+		j.rel = 0;
+	j.p = mwu.p;
+	j.spread = fmax(isnan(kmb_stats_robust_cov(x, m)) ? 0 : kmb_stats_robust_cov(x, m),
+			isnan(kmb_stats_robust_cov(y, n)) ? 0 : kmb_stats_robust_cov(y, n));
+	j.calibrated = calibrated_floor(o, bench, metric);
+	j.mde = kmb_stats_mde(x, m, y, n, o->alpha, KMB_COMPARE_POWER);
+	j.m = m;
+	j.n = n;
+	judge(&j, o);
 	if (json_is_string(json_object_get(mb, "not_judged"))) {
-		direction = NULL;
+		j.direction = NULL;
 		j.verdict = KMB_VERDICT_NOT_JUDGED;
 		snprintf(j.reason, sizeof(j.reason), "%s",
 			 json_string_value(json_object_get(mb, "not_judged")));
 	}
-	out = json_pack("{s:s, s:s, s:O, s:s?, s:o, s:o, s:{s:o, s:[o,o], s:o}, s:o, s:b, s:o, "
-			"s:o, s:o, s:s, s:s?}",
+	out = json_pack("{s:s, s:s, s:O, s:s?, s:o, s:o, s:{s:o, s:[o,o], s:o, s:o}, s:o, s:b, "
+			"s:o, s:o, s:o, s:s, s:o, s:o, s:s, s:s?}",
 			"benchmark", bench, "metric", metric, "unit", json_object_get(mb, "unit"),
-			"direction", direction, "base",
+			"direction", j.direction, "base",
 			describe(x, m, o->alpha, json_object_get(mb, "values")), "cand",
 			describe(y, n, o->alpha, json_object_get(mc, "values")), "shift",
 			"estimate", num(hl.estimate), "ci", num(hl.lo), num(hl.hi), "level",
-			num(hl.level), "p", num(mwu.p), "exact", mwu.exact, "relative_change",
-			num(rel), "change", num(j.change), "noise_floor", num(j.floor), "verdict",
-			kmb_verdict_name(j.verdict), "reason", j.reason[0] ? j.reason : NULL);
+			num(hl.level), "relative",
+			num(median_b != 0 ? hl.estimate / fabs(median_b) : NAN), "p", num(mwu.p),
+			"exact", mwu.exact, "relative_change", num(j.rel), "change", num(j.change),
+			"noise_floor", num(j.floor), "floor_source", j.floor_source, "mde",
+			num(j.mde), "detectable", num(isinf(j.detectable) ? NAN : j.detectable),
+			"verdict", kmb_verdict_name(j.verdict), "reason",
+			j.reason[0] ? j.reason : NULL);
 out:
 	free(x);
 	free(y);
@@ -473,12 +526,13 @@ json_t *kmb_compare(const struct kmb_result *base, const struct kmb_result *cand
 			 cand->path, o->filter || o->metric ? " (after --filter/--metric)" : "");
 		return NULL;
 	}
-	return json_pack("{s:s, s:i, s:o, s:o, s:f, s:{s:f, s:f, s:f}, s:o, s:o, s:o, s:o}",
-			 "format",
-			 KMB_COMPARE_FORMAT, "schema_version", KMB_COMPARE_SCHEMA, "base",
-			 side(base), "cand", side(cand), "alpha", o->alpha, "noise_floor", "min",
-			 o->floor_min, "cov_multiplier", o->cov_multiplier, "noisy_above",
-			 o->floor_max, "environment", kmb_env_diff(base->manifest, cand->manifest),
-			 "tally", tally(metrics, outcomes), "metrics", metrics, "benchmarks",
-			 outcomes);
+	return json_pack("{s:s, s:i, s:o, s:o, s:f, s:f, s:{s:f, s:f, s:f}, s:s?, s:o, s:o, s:o, "
+			 "s:o}",
+			 "format", KMB_COMPARE_FORMAT, "schema_version", KMB_COMPARE_SCHEMA, "base",
+			 side(base), "cand", side(cand), "alpha", o->alpha, "power",
+			 KMB_COMPARE_POWER, "noise_floor", "min", o->floor_min, "cov_multiplier",
+			 o->cov_multiplier, "noisy_above", o->floor_max, "calibration",
+			 o->calibration_note, "environment",
+			 kmb_env_diff(base->manifest, cand->manifest), "tally",
+			 tally(metrics, outcomes), "metrics", metrics, "benchmarks", outcomes);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * kmb compare: judge every metric present in two results. For each metric:
- * median with its 95% CI, mean, CoV, the Hodges-Lehmann shift (cand - base)
- * with its CI, the Mann-Whitney U p-value, and the relative change oriented so
- * that "+" is better. A change counts only if p < alpha and |change| exceeds
- * the noise floor max(floor_min, cov_multiplier x the larger CoV).
+ * median with its CI, mean, CoV and robust CoV, the Hodges-Lehmann shift
+ * (cand - base) with its CI, the Mann-Whitney U p-value, the change (ratio of
+ * the medians) oriented so that "+" is better, and the minimum detectable
+ * change. A change counts only if p < alpha and |change| exceeds the noise
+ * floor max(floor_min, cov_multiplier x the larger robust CoV, the host's
+ * calibrated floor).
  */
 #ifndef KMB_COMPARE_H
 #define KMB_COMPARE_H
@@ -42,7 +44,17 @@ struct kmb_compare_opts {
 	const char *metric;	/* only this metric (e.g. ns_per_page), or NULL */
 	const char *filter;	/* extended regex on benchmark names, or NULL */
 	bool all;		/* also benchmarks skipped in both for the same reason */
+	/*
+	 * This host's calibrated noise floors ({benchmark: {metric: floor}},
+	 * from kmb calibrate), or NULL; a metric's floor is the larger of its
+	 * calibrated one and the spread rule's.
+	 */
+	const json_t *calibration;
+	const char *calibration_note; /* for the report's header, or NULL */
 };
+
+/* The power at which the minimum detectable change is computed. */
+#define KMB_COMPARE_POWER 0.8
 
 void kmb_compare_defaults(struct kmb_compare_opts *o);
 

@@ -150,6 +150,8 @@ static void header(const json_t *report, FILE *out)
 		fprintf(out, "warning: %s\n", json_string_value(d));
 	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d)
 		fprintf(out, "warning: %s\n", str(d, "text"));
+	if (json_is_string(json_object_get(report, "calibration")))
+		fprintf(out, "%s\n", str(report, "calibration"));
 	fprintf(out, "alpha %.3g, noise floor max(%.0f%%, %.3g x CoV); change: + is better\n",
 		get(report, "alpha", NULL), 100 * get(report, "noise_floor", "min"),
 		get(report, "noise_floor", "cov_multiplier"));

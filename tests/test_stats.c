@@ -147,8 +147,38 @@ static void test_median_ci_20(void)
 	CHECK(ci.lo == 6 && ci.hi == 15);
 }
 
+/*
+ * The robust spread is not moved by an outlier (the classic CoV is), and the
+ * minimum detectable change shrinks with the sample sizes: sqrt(2) for twice
+ * as many samples on both sides, and is the textbook 2.80 sigma sqrt(2/n).
+ */
+static void test_robust_and_mde(void)
+{
+	double a[] = { 100, 101, 99, 100, 102, 98, 100, 1000 };
+	double p[40], q[40];
+	double m10, m20;
+	int i;
+
+	/* MAD of {98..102, 100x3, 1000} is 1: 1.4826 / 100 */
+	CHECK(NEAR(kmb_stats_robust_cov(a, 8), 0.0148260222, 1e-9));
+	CHECK(kmb_stats_cov(a, 8) > 1);
+	CHECK(isnan(kmb_stats_robust_cov(a, 1)));
+	for (i = 0; i < 40; i++) {
+		/* A symmetric sample around 1000 with a MAD of 10. */
+		p[i] = q[i] = 1000 + ((i % 4) - 1.5) * (20.0 / 3);
+	}
+	/* Whole periods of the pattern: the same median and MAD at 8 and 16. */
+	m10 = kmb_stats_mde(p, 8, q, 8, 0.05, 0.8);
+	m20 = kmb_stats_mde(p, 16, q, 16, 0.05, 0.8);
+	CHECK(m10 > 0 && m20 > 0 && NEAR(m10 / m20, sqrt(2), 1e-9));
+	/* (1.95996 + 0.84162) x sd x sqrt(2/8) / 1000 */
+	CHECK(NEAR(m10, 2.80158 * kmb_stats_robust_sd(p, 8) * sqrt(0.25) / 1000, 1e-5));
+	CHECK(isnan(kmb_stats_mde(p, 1, q, 10, 0.05, 0.8)));
+}
+
 int main(void)
 {
+	test_robust_and_mde();
 	test_descriptive();
 	test_mann_whitney();
 	test_u_cdf();

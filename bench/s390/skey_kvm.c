@@ -435,7 +435,7 @@ void kmb_skey_run(gb_state *st, const struct kmb_bench_ctx *ctx)
 	struct skey_totals totals = { 0 };
 	struct skey_iteration it = { .job = { .sc = sc, .size = ctx->size }, .totals = &totals };
 
-	if (!kmb_iterate(st, skey_iteration, &it))
+	if (!kmb_iterate(st, ctx, skey_iteration, &it))
 		report(st, sc->trigger, &totals);
 }
 

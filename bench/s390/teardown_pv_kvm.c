@@ -419,7 +419,7 @@ void kmb_pv_teardown_run(gb_state *st, const struct kmb_bench_ctx *ctx)
 	struct pv_totals totals = { 0 };
 	struct pv_iteration it = { &job, &totals };
 
-	if (!kmb_iterate(st, pv_iteration, &it))
+	if (!kmb_iterate(st, ctx, pv_iteration, &it))
 		report(st, &totals, pc->how, ctx->size);
 }
 
