@@ -128,6 +128,8 @@ int kmb_result_read_bench(json_t *doc, const char *path, json_t **samples, json_
 		if (check_run(run, i, path, err, errlen)) {
 			json_decref(*samples);
 			json_decref(*errors);
+			/* The caller's close must not free them again. */
+			*samples = *errors = NULL;
 			return -1;
 		}
 		type = json_string_value(json_object_get(run, "run_type"));
