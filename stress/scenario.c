@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ini.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +433,15 @@ static int set_duration(struct parser *p, const struct key_def *k, const char *v
 	return 0;
 }
 
+/* jansson's check: the stress result JSON that carries these strings holds UTF-8 only. */
+static bool valid_utf8(const char *text)
+{
+	json_t *j = json_string(text);
+
+	json_decref(j);
+	return j != NULL;
+}
+
 static int set_string(struct parser *p, const struct key_def *k, const char *value)
 {
 	char *field = (char *)p->s + k->off;
@@ -439,6 +449,8 @@ static int set_string(struct parser *p, const struct key_def *k, const char *val
 	if (strlen(value) >= (size_t)k->max)
 		return fail(p, "value of %s.%s is longer than %ld characters", k->section, k->name,
 			    k->max - 1);
+	if (!valid_utf8(value))
+		return fail(p, "value of %s.%s is not valid UTF-8", k->section, k->name);
 	if (k->type == T_NAME && !valid_name(value, (size_t)k->max))
 		return fail(p, "invalid name '%s' for %s.%s: use A-Z a-z 0-9 . _ -", value,
 			    k->section, k->name);
