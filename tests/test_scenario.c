@@ -381,6 +381,14 @@ static void test_inconsistent(void)
 		{ "[migration]\ndowntime_limit = 0.1ms\n", "downtime_limit" },
 		{ "[scenario]\nname = a/b\n", "scenario.name" },
 		{ "[guest]\nmode = precopy\n", "keys there: memory" },
+		/* Sizes whose sum wraps around 2^64 once passed. */
+		{ "[guest]\nfill = 16777215T\nzero = 1T\n", "exceed guest.memory" },
+		{ "[guest]\nmemory = 64G\nfill = 8388608T\nzero = 8388608T\n",
+		  "exceed guest.memory" },
+		/* The result JSON holds UTF-8 only: Latin-1 once made it fail to be written. */
+		{ "[scenario]\ndescription = caf\xe9\n",
+		  "value of scenario.description is not valid UTF-8" },
+		{ "[host]\nstress_ng = --vm \xff\n", "value of host.stress_ng is not valid UTF-8" },
 	};
 	struct kmb_scenario s;
 	char err[512];
