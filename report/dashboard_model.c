@@ -155,7 +155,8 @@ int dash_build_lineages(struct dash_site *s)
 		r->lin = l;
 	}
 	json_decref(map);
-	qsort(s->lins, s->nlins, sizeof(*s->lins), cmp_lineage);
+	if (s->lins)
+		qsort(s->lins, s->nlins, sizeof(*s->lins), cmp_lineage);
 	for (i = 0; i < s->nlins; i++) {
 		struct dash_lineage *l = s->lins[i];
 

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -53,9 +53,9 @@ static int check_guest(struct parser *p)
 			p, 0,
 			"guest.fill, guest.zero and guest.dirty_rate must be whole "
 			"MiB (the agent counts in MiB)");
-	/* Each part alone first, so that the sum cannot wrap. */
-	if (s->guest.fill > s->guest.memory || s->guest.zero > s->guest.memory ||
-	    s->guest.fill + s->guest.zero + AGENT_RESERVE > s->guest.memory)
+	/* Term by term: a sum of sizes near 2^64 would wrap around and pass. */
+	if (s->guest.fill > s->guest.memory || s->guest.zero > s->guest.memory - s->guest.fill ||
+	    AGENT_RESERVE > s->guest.memory - s->guest.fill - s->guest.zero)
 		return kmb_scenario_fail_at(
 			p, 0,
 			"guest.fill (%s) + guest.zero (%s) exceed guest.memory (%s) "

@@ -401,6 +401,14 @@ static void test_inconsistent(void)
 		{ "[migration]\nmode = none\n[invariants]\nterminal = hang\n",
 		  "needs a migration" },
 		{ "[faults]\nstop = both:precopy\n", "invalid side 'both' in faults.stop" },
+		/* Sizes whose sum wraps around 2^64 once passed. */
+		{ "[guest]\nfill = 16777215T\nzero = 1T\n", "exceed guest.memory" },
+		{ "[guest]\nmemory = 64G\nfill = 8388608T\nzero = 8388608T\n",
+		  "exceed guest.memory" },
+		/* The result JSON holds UTF-8 only: Latin-1 once made it fail to be written. */
+		{ "[scenario]\ndescription = caf\xe9\n",
+		  "invalid UTF-8" },
+		{ "[host]\nstress_ng = --vm \xff\n", "invalid UTF-8" },
 	};
 	struct kmb_scenario s;
 	char err[512];
