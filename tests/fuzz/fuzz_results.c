@@ -230,7 +230,7 @@ static void compare_page(const struct dash_site *s, const struct dash_run *prev,
 static void dashboard(void)
 {
 	struct kmb_dashboard_opts o = { .results = results, .out = results, .window = 7 };
-	struct kmb_dashboard_summary sum;
+	struct kmb_dashboard_stats sum;
 	struct dash_site s;
 	char err[1024] = "";
 	size_t i, k, len;
