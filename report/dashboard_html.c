@@ -718,6 +718,16 @@ static void stress_cell(FILE *out, const struct dash_run *r)
 	fputs("</td>", out);
 }
 
+/* The run's label (kmb bench --label) under its id. */
+static void run_label(FILE *out, const struct dash_run *r)
+{
+	if (!r->label)
+		return;
+	fputs("<br><strong class=\"label\">", out);
+	esc(out, r->label);
+	fputs("</strong>", out);
+}
+
 static void run_row(FILE *out, const struct dash_site *site, const struct dash_series *s,
 		    const struct dash_point *p)
 {
@@ -728,7 +738,9 @@ static void run_row(FILE *out, const struct dash_site *site, const struct dash_s
 	esc(out, kmb_verdict_name(p->verdict));
 	fputs("\"><td><code>", out);
 	esc(out, p->run->id);
-	fputs("</code></td><td>", out);
+	fputs("</code>", out);
+	run_label(out, p->run);
+	fputs("</td><td>", out);
 	esc(out, p->run->start);
 	fputs("</td><td>", out);
 	esc(out, p->run->kernel);
@@ -873,6 +885,7 @@ static void compare_runs_table(FILE *out, const struct dash_site *site,
 		dash_manifest_href(site, r[i], href, sizeof(href), false);
 		fprintf(out, "<tr><th>%s</th><td>", i ? "cand" : "base");
 		link_to(out, href, r[i]->id);
+		run_label(out, r[i]);
 		fputs("</td><td>", out);
 		esc(out, r[i]->start);
 		fputs("</td><td>", out);
