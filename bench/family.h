@@ -17,7 +17,7 @@
 #define KMB_NEED(cap) (1ULL << (cap))
 #define KMB_MAX_SIZES 16
 /* Sizes when --size is not given: the suite's, and --quick's. */
-#define KMB_DEFAULT_SIZES "64M,1G"
+#define KMB_DEFAULT_SIZES "64M,256M"
 #define KMB_QUICK_SIZES "16M"
 
 struct kmb_bench_def;

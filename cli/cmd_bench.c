@@ -68,7 +68,7 @@ static void bench_usage(void)
 	       "Run the microbenchmarks; write <results>/runs/<run-id>/ with manifest.json,\n"
 	       "bench.json (Google Benchmark JSON, every repetition) and summary.json.\n\n"
 	       "  -f, --filter REGEX     run only benchmarks whose name matches (extended regex)\n"
-	       "  -s, --size LIST        memory sizes, e.g. 64M,1G (default: 64M,1G where they fit\n"
+	       "  -s, --size LIST        memory sizes, e.g. 64M,1G (default: 64M,256M where they fit\n"
 	       "                         in a quarter of available memory)\n"
 	       "  -r, --repetitions N    samples per benchmark (default %d, --quick %d); with\n"
 	       "                         --precision the least number (default %d)\n"

@@ -300,8 +300,8 @@ json_t *kmb_reps_json(const struct kmb_reps *r)
 		const struct bench_state *b = &r->b[i];
 
 		json_object_set_new(benches, b->name,
-				    json_pack("{s:i, s:o, s:s}", "repetitions", b->reps,
-					      "ci_halfwidth",
+				    json_pack("{s:i, s:f, s:o, s:s}", "repetitions", b->reps,
+					      "seconds", b->seconds, "ci_halfwidth",
 					      isnan(b->halfwidth) ? json_null()
 								  : json_real(b->halfwidth),
 					      "stopped", stop_names[b->stop]));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "caps.h"
 #include "census.h"
+#include "child.h"
 #include "knob.h"
 #include "kvm_util.h"
 #include "uapi.h"
@@ -96,53 +97,41 @@ static void *map_anon(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* A probe's answer, as a child process hands it back (lib/child.h). */
+struct probe_answer {
+	bool ok;
+	char reason[256];
+};
+
+static int probe_child(const void *arg, void *out, char *err, size_t errlen)
+{
+	cap_probe_fn probe = *(const cap_probe_fn *)arg;
+	struct probe_answer *a = out;
+
+	(void)err;
+	(void)errlen;
+	a->ok = probe(a->reason, sizeof(a->reason));
+	return 0;
+}
+
 /*
- * Run a probe in a forked child and bring back its answer: for probes that
- * change knobs for a moment or leave marks on the process (THP state of the
- * mm), which the benchmarks run later in this process must not inherit.
+ * Run a probe in a forked child: for probes that change knobs for a moment
+ * or leave marks on the process (THP state of the mm), which the benchmarks
+ * run later in this process must not inherit.
  */
 static bool probe_in_child(cap_probe_fn probe, char *reason, size_t len)
 {
-	struct {
-		bool ok;
-		char reason[256];
-	} answer = { false, "" };
-	int fds[2], status = 0, got;
-	ssize_t n;
-	pid_t pid;
+	struct probe_answer a = { false, "" };
+	char err[256];
 
-	if (pipe2(fds, O_CLOEXEC)) {
-		snprintf(reason, len, "cannot tell: pipe: %s", strerror(errno));
+	if (kmb_in_child(probe_child, &probe, &a, sizeof(a), err, sizeof(err))) {
+		snprintf(reason, len, "cannot tell: %s", err);
 		return false;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		snprintf(reason, len, "cannot tell: fork: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return false;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		answer.ok = probe(answer.reason, sizeof(answer.reason));
-		n = write(fds[1], &answer, sizeof(answer));
-		_exit(n == (ssize_t)sizeof(answer) ? 0 : 1);
-	}
-	close(fds[1]);
-	got = kmb_read_all(fds[0], &answer, sizeof(answer));
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (got) {
-		snprintf(reason, len, "cannot tell: the probe process died (%s)",
-			 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no answer");
-		return false;
-	}
-	answer.reason[sizeof(answer.reason) - 1] = '\0';
-	if (!answer.ok)
-		snprintf(reason, len, "%s", answer.reason);
-	return answer.ok;
+	a.reason[sizeof(a.reason) - 1] = '\0';
+	if (!a.ok)
+		snprintf(reason, len, "%s", a.reason);
+	return a.ok;
 }
 
 /*
@@ -551,56 +540,40 @@ struct kvm_answers {
 	char reason[200];	/* why vm_ok is 0 */
 };
 
-static void __attribute__((noreturn)) kvm_probe_child(int fd)
+static int kvm_probe_child(const void *arg, void *out, char *err, size_t errlen)
 {
-	struct kvm_answers a = { 0 };
+	struct kvm_answers *a = out;
 	int vm;
 
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	vm = kvm_create_vm(a.reason, sizeof(a.reason));
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	vm = kvm_create_vm(a->reason, sizeof(a->reason));
 	if (vm >= 0) {
-		a.vm_ok = 1;
+		a->vm_ok = 1;
 #ifdef __s390x__
 		/* In every uapi header since Linux 5.7. */
-		a.ext_skeys = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_S390_SKEYS);
-		a.ext_pv = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_S390_PROTECTED);
+		a->ext_skeys = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_S390_SKEYS);
+		a->ext_pv = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_S390_PROTECTED);
 #endif
 		close(vm);
 	}
-	_exit(kmb_write_all(fd, &a, sizeof(a)) ? 1 : 0);
+	return 0;
 }
 
 static const struct kvm_answers *kvm_probe(void)
 {
 	static struct kvm_answers a;
 	static bool probed;
-	int pfd[2], status;
-	pid_t pid;
+	char err[256];
 
 	if (probed)
 		return &a;
 	probed = true;
-	if (pipe2(pfd, O_CLOEXEC)) {
-		snprintf(a.reason, sizeof(a.reason), "cannot tell: pipe2: %s", strerror(errno));
-		return &a;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		kvm_probe_child(pfd[1]);
-	}
-	close(pfd[1]);
-	if (pid < 0 || kmb_read_all(pfd[0], &a, sizeof(a))) {
+	if (kmb_in_child(kvm_probe_child, NULL, &a, sizeof(a), err, sizeof(err))) {
 		memset(&a, 0, sizeof(a));
-		snprintf(a.reason, sizeof(a.reason), "cannot tell: the KVM probe process %s",
-			 pid < 0 ? "could not be forked" : "died without an answer");
+		snprintf(a.reason, sizeof(a.reason), "cannot tell: the KVM probe: %s", err);
 	}
-	close(pfd[0]);
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	a.reason[sizeof(a.reason) - 1] = '\0';
 	return &a;
 }

@@ -10,6 +10,8 @@
 #ifndef KMB_KVM_S390_H
 #define KMB_KVM_S390_H
 
+#include "child.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,16 +57,5 @@ int kmb_kvm_probe_cap(long cap, const char *name, char *err, size_t errlen);
 
 /* Guest memory for one memslot: anonymous, 1 MiB aligned, no THP. */
 int kmb_kvm_map_guest(struct kmb_region *r, uint64_t size, char *err, size_t errlen);
-
-/*
- * Run fn in a forked child and bring its result (outlen bytes at out) back
- * through a pipe. Storage keys and protected virtualization change the whole
- * mm for the rest of its life (no shared zeropage any more, keys on), so every
- * such measurement runs in a fresh process and leaves this one as it was.
- * Returns fn's return value, or -1 with err if the child died.
- */
-typedef int (*kmb_child_fn)(const void *arg, void *out, char *err, size_t errlen);
-int kmb_in_child(kmb_child_fn fn, const void *arg, void *out, size_t outlen, char *err,
-		 size_t errlen);
 
 #endif
