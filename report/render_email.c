@@ -2,7 +2,8 @@
 /*
  * kmb compare for a mail (a cover letter, LKML): plain text, never wider than
  * 80 columns, rows as kernel developers know them from the LKP robot
- * ("base ±%stddev %change patched ±%stddev metric"), values in human units,
+ * ("base ±%stddev %change patched ±%stddev metric", under each benchmark's
+ * name), values in human units,
  * then why metrics are noisy and how to read it all. Several candidates
  * share the base column, a %change column each, at most three to a table.
  */
@@ -64,21 +65,57 @@ static void several_line(struct libscols_line *ln, const struct kmb_view_key *k,
 }
 
 /*
- * The table of candidates first..first+count-1 as text, with sep between
- * columns and head over the names.
+ * Lines first..last of tb as text without trailing blanks (libsmartcols
+ * pads cells to their column); the column heads come with the first line.
  */
-static char *table_text(const struct kmb_view_grid *g, size_t first, size_t count,
-			const char *sep, const char *head)
+static char *range_text(struct libscols_table *tb, struct libscols_line *first,
+			struct libscols_line *last)
 {
-	struct libscols_table *tb = kmb_table_new(EMAIL_WIDTH, true, sep);
-	struct libscols_line *parent = NULL;
-	const char *last = "";
-	char name[32], *text = NULL;
-	size_t i, len = 0;
+	char *text = NULL, *out = NULL, *line, *end;
+	size_t len = 0;
 	FILE *m;
 
-	if (!tb)
+	if (scols_table_print_range_to_string(tb, first, last, &text) || !text ||
+	    !(m = open_memstream(&out, &len))) {
+		free(text);
 		return NULL;
+	}
+	for (line = text; *line; line = *end ? end + 1 : end) {
+		size_t n;
+
+		end = line + strcspn(line, "\n");
+		n = (size_t)(end - line);
+		while (n && line[n - 1] == ' ')
+			n--;
+		fwrite(line, 1, n, m);
+		fputc('\n', m);
+	}
+	fclose(m);
+	free(text);
+	return out;
+}
+
+/*
+ * The table of candidates first..first+count-1 as text, sep between the
+ * columns. Each benchmark's name is a line of its own above its metrics, as
+ * wide as the mail allows; the metrics' lines are one table (libsmartcols
+ * prints it in ranges with the same column widths).
+ */
+static char *table_text(const struct kmb_view_grid *g, size_t first, size_t count,
+			const char *sep)
+{
+	struct libscols_table *tb = kmb_table_new(EMAIL_WIDTH, true, sep);
+	struct libscols_line **lines;
+	char name[32], *text = NULL;
+	size_t i, k, len = 0;
+	FILE *m;
+
+	lines = calloc(g->nkeys ? g->nkeys : 1, sizeof(*lines));
+	if (!tb || !lines) {
+		free(lines);
+		scols_unref_table(tb);
+		return NULL;
+	}
 	scols_table_new_column(tb, "base", 0, SCOLS_FL_RIGHT);
 	scols_table_new_column(tb, spread_header(), 0, SCOLS_FL_RIGHT);
 	if (g->ncand == 1) {
@@ -92,49 +129,55 @@ static char *table_text(const struct kmb_view_grid *g, size_t first, size_t coun
 			scols_table_new_column(tb, name, 0, SCOLS_FL_RIGHT);
 		}
 	}
-	scols_table_new_column(tb, head, 0, SCOLS_FL_TREE | SCOLS_FL_WRAP);
+	scols_table_new_column(tb, "metric", 0, SCOLS_FL_WRAP);
 	for (i = 0; i < g->nkeys; i++) {
-		const struct kmb_view_key *k = &g->keys[i];
-		struct libscols_line *ln;
-
-		if (strcmp(k->bench, last)) {
-			parent = scols_table_new_line(tb, NULL);
-			scols_line_set_data(parent, g->ncand == 1 ? 6 : 2 + count, k->bench);
-			last = k->bench;
-		}
-		ln = scols_table_new_line(tb, parent);
+		lines[i] = scols_table_new_line(tb, NULL);
 		if (g->ncand == 1)
-			single_line(ln, k);
+			single_line(lines[i], &g->keys[i]);
 		else
-			several_line(ln, k, first, count);
+			several_line(lines[i], &g->keys[i], first, count);
 	}
 	m = open_memstream(&text, &len);
-	if (!m) {
-		scols_unref_table(tb);
-		return NULL;
+	for (i = 0; m && i < g->nkeys; i = k) {
+		char *rows;
+
+		for (k = i + 1; k < g->nkeys && !strcmp(g->keys[k].bench, g->keys[i].bench); k++)
+			;
+		rows = range_text(tb, lines[i], lines[k - 1]);
+		if (!rows)
+			break;
+		/* The column heads come with the first range: above the first name. */
+		if (i == 0) {
+			size_t head = strcspn(rows, "\n") + 1;
+
+			fwrite(rows, 1, head, m);
+			memmove(rows, rows + head, strlen(rows + head) + 1);
+		}
+		kmb_view_wrap(m, "", "  ", g->keys[i].bench, EMAIL_WIDTH);
+		fputs(rows, m);
+		free(rows);
 	}
-	kmb_table_print(tb, m);
-	fclose(m);
+	if (m)
+		fclose(m);
+	free(lines);
+	scols_unref_table(tb);
 	return text;
 }
 
 /*
- * libsmartcols wraps the names to what the number columns leave, but never
- * makes a column narrower than its heading or its numbers: with very wide
- * values, the table is laid out again with a shorter heading, then with one
- * blank between columns.
+ * libsmartcols wraps the metric names to what the number columns leave, but
+ * never makes a column narrower than its heading or its numbers: with very
+ * wide values the table is laid out again with one blank between columns.
  */
 static void one_table(const struct kmb_view_grid *g, FILE *out, size_t first, size_t count)
 {
-	static const struct {
-		const char *sep, *head;
-	} layouts[] = { { "  ", "benchmark / metric" }, { "  ", "metric" }, { " ", "metric" } };
+	static const char *const seps[] = { "  ", " " };
 	char *text = NULL;
 	size_t i;
 
-	for (i = 0; i < KMB_ARRAY_SIZE(layouts); i++) {
+	for (i = 0; i < KMB_ARRAY_SIZE(seps); i++) {
 		free(text);
-		text = table_text(g, first, count, layouts[i].sep, layouts[i].head);
+		text = table_text(g, first, count, seps[i]);
 		if (!text || kmb_view_max_width(text) <= EMAIL_WIDTH)
 			break;
 	}
