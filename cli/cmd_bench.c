@@ -446,8 +446,13 @@ static int run_benchmarks(struct kmb_rundir *run, const struct bench_opts *o,
 	kmb_summary_print(summary, stdout);
 	print_counts(sel, summary);
 	snprintf(path, sizeof(path), "%s/summary.json", run->dir);
-	if (kmb_json_write_atomic(path, summary))
+	/* A run without its summary is not whole (a full disk): said once, then failed. */
+	if (kmb_json_write_atomic(path, summary)) {
 		kmb_perr("cannot write %s", path);
+		json_decref(summary);
+		json_decref(doc);
+		return -1;
+	}
 	json_object_set_new(run->manifest, "benchmark_failures", json_integer(failures));
 	json_decref(summary);
 	json_decref(doc);
