@@ -144,8 +144,19 @@ static void report_header(const json_t *doc, size_t r, FILE *out)
 	fputs(json_array_size(lines) ? ":\n\n" : ": no difference in what the runs recorded\n",
 	      out);
 	json_array_foreach(lines, i, w) {
+		const char *p = json_string_value(w), *arrow;
+
+		/* "a -> b" as "a → b": an escaped ">" reads badly in the source. */
 		fputs("- ", out);
-		md_esc(out, json_string_value(w));
+		while ((arrow = strstr(p, " -> "))) {
+			char *part = strndup(p, (size_t)(arrow - p));
+
+			md_esc(out, part);
+			fputs(" → ", out);
+			free(part);
+			p = arrow + 4;
+		}
+		md_esc(out, p);
 		fputc('\n', out);
 	}
 	json_decref(lines);
