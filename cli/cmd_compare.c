@@ -116,8 +116,8 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
 		switch (c) {
 		case 'F':
 			if (parse_format(optarg, &a->format))
-				return cli_usage_error("unknown format '%s' (text, email, md, html, "
-						       "json)",
+				return cli_usage_error("unknown format '%s' (text, email, md, "
+						       "html, json)",
 						       optarg);
 			break;
 		case 'o':

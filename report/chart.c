@@ -107,7 +107,8 @@ static void put_summaries(FILE *f, const struct kmb_chart *c, bool *median, bool
 	fprintf(f, "$median << EOD\n");
 	for (i = 0; i < c->nsides; i++) {
 		if (isfinite(c->sides[i].median)) {
-			fprintf(f, "%.2f %.17g 0.5 0\n", (double)(i + 1) - 0.25, c->sides[i].median);
+			fprintf(f, "%.2f %.17g 0.5 0\n", (double)(i + 1) - 0.25,
+				c->sides[i].median);
 			*median = true;
 		}
 	}
@@ -151,8 +152,8 @@ static void put_setup(FILE *f, const struct kmb_chart *c)
 	for (i = 0; i < c->nsides; i++) {
 		char label[160];
 
-		snprintf(label, sizeof(label), "%s (n=%zu)", c->sides[i].name ? c->sides[i].name : "?",
-			 c->sides[i].n);
+		snprintf(label, sizeof(label), "%s (n=%zu)",
+			 c->sides[i].name ? c->sides[i].name : "?", c->sides[i].n);
 		fputs(i ? ", " : "", f);
 		kmb_gnuplot_quote(f, label);
 		fprintf(f, " %zu", i + 1);
@@ -192,7 +193,8 @@ static void put_plot(FILE *f, const struct kmb_chart *c, const bool *have, bool 
 		first = false;
 	}
 	if (ci)
-		fprintf(f, "%s$ci using 1:2:3:4 with yerrorbars pt 7 ps 0.5 lw 1.5 lc rgb '#222222'",
+		fprintf(f,
+			"%s$ci using 1:2:3:4 with yerrorbars pt 7 ps 0.5 lw 1.5 lc rgb '#222222'",
 			first ? "plot " : ", \\\n     ");
 	fputc('\n', f);
 }

@@ -116,7 +116,8 @@ static json_t *words_only_in(const json_t *a, const json_t *b)
  */
 static void add_cmdline_words(json_t *row, const json_t *vb, const json_t *vc)
 {
-	json_t *wb = cmdline_words(json_string_value(vb)), *wc = cmdline_words(json_string_value(vc));
+	json_t *wb = cmdline_words(json_string_value(vb)),
+	       *wc = cmdline_words(json_string_value(vc));
 
 	json_object_set_new(row, "removed", words_only_in(wb, wc));
 	json_object_set_new(row, "added", words_only_in(wc, wb));
@@ -203,7 +204,8 @@ json_t *kmb_env_diff(const json_t *b, const json_t *c)
 		if (json_equal(vb, vc) || (!vb && !vc))
 			continue;
 		row = json_pack("{s:s, s:O?, s:O?, s:b}", "field",
-				fields[i].path + (strncmp(fields[i].path, "environment.", 12) ? 0 : 12),
+				fields[i].path +
+					(strncmp(fields[i].path, "environment.", 12) ? 0 : 12),
 				"base", vb, "cand", vc, "breaks_comparability", fields[i].breaks);
 		if (!strcmp(fields[i].path, "environment.kernel.cmdline"))
 			add_cmdline_words(row, vb, vc);

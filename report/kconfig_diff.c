@@ -15,9 +15,9 @@
  * so a report that can show only some shows those.
  */
 static const char *const relevant_words[] = {
-	"MM",	   "THP",	  "KSM",	"KVM",	     "SWAP",  "ZSWAP",	     "NUMA",
-	"LRU",	   "PREEMPT",	  "HUGETLB",	"HUGETLBFS", "MEMCG", "USERFAULTFD", "COMPACTION",
-	"MIGRATION", "BALLOON",	  "PGSTE",	"PAGE",	     "ZERO",  "TRANSPARENT", "PROTECTED",
+	"MM", "THP", "KSM", "KVM", "SWAP", "ZSWAP", "NUMA", "LRU", "PREEMPT", "HUGETLB",
+	"HUGETLBFS", "MEMCG", "USERFAULTFD", "COMPACTION", "MIGRATION", "BALLOON", "PGSTE",
+	"PAGE", "ZERO", "TRANSPARENT", "PROTECTED",
 };
 
 static bool relevant(const char *option)

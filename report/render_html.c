@@ -578,7 +578,8 @@ static int charts(const json_t *doc, const struct kmb_view_grid *g, FILE *out, c
 	      "a green one an improvement, and the title says so.</p>\n<div class=\"charts\">\n",
 	      out);
 	for (i = 0; i < g->nkeys; i++) {
-		if (g->keys[i].judged && chart_section(out, doc, &g->keys[i], g->ncand, i, err, errlen))
+		if (g->keys[i].judged &&
+		    chart_section(out, doc, &g->keys[i], g->ncand, i, err, errlen))
 			return -1;
 	}
 	fputs("</div>\n", out);

@@ -108,7 +108,8 @@ static void heading(const json_t *doc, size_t r, const char *what, FILE *out)
 	if (kmb_compare_count(doc) == 1)
 		fprintf(out, "**%s**", what);
 	else
-		fprintf(out, "**%s, %s vs base**", what, kmb_view_side_tag(doc, r + 1, tag, sizeof(tag)));
+		fprintf(out, "**%s, %s vs base**", what,
+			kmb_view_side_tag(doc, r + 1, tag, sizeof(tag)));
 }
 
 static void quote(FILE *out, const char *who, const char *text)
@@ -204,7 +205,8 @@ static void outcomes(const json_t *doc, FILE *out)
 
 			md_cell(ln, 0, jstr(row, "benchmark"), "");
 			snprintf(status, sizeof(status), "%s%s%s%s%s", bad ? "**" : "",
-				 jstr(row, "status"), bad ? "**" : "", jstr(row, "note") ? "; " : "",
+				 jstr(row, "status"), bad ? "**" : "",
+				 jstr(row, "note") ? "; " : "",
 				 jstr(row, "note") ? jstr(row, "note") : "");
 			md_cell(ln, 1, status, "");
 			md_cell(ln, 2, jstr(row, "base") ? jstr(row, "base") : "ran", "");
@@ -280,8 +282,9 @@ static void metrics(const json_t *doc, FILE *out, bool all, struct kmb_view_grid
 			kmb_view_change(row, text, sizeof(text));
 			md_cell(ln, c++, text, "");
 			if (g.ncand == 1) {
-				kmb_unit_percent(json_number_value(json_object_get(row, "noise_floor")),
-						 false, text, sizeof(text));
+				kmb_unit_percent(
+					json_number_value(json_object_get(row, "noise_floor")),
+					false, text, sizeof(text));
 				md_cell(ln, c++, strcmp(v, "not judged") ? text : "-", "");
 				kmb_view_shift(k, row, text, sizeof(text));
 				md_cell(ln, c++, text, "");

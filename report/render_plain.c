@@ -45,7 +45,8 @@ void kmb_plain_sides(const json_t *doc, FILE *out, size_t width, bool paths)
 			fprintf(m, " %s,", jstr(s, "path"));
 		fprintf(m, " n=%s", reps);
 		fclose(m);
-		snprintf(first, sizeof(first), "%-6s ", kmb_view_side_tag(doc, side, tag, sizeof(tag)));
+		snprintf(first, sizeof(first), "%-6s ",
+			 kmb_view_side_tag(doc, side, tag, sizeof(tag)));
 		kmb_view_wrap(out, first, "       ", text, line_width(width));
 		free(text);
 		text = NULL;
@@ -60,7 +61,8 @@ static void report_heading(const json_t *doc, size_t r, const char *what, char *
 	if (kmb_compare_count(doc) == 1)
 		snprintf(buf, len, "%s", what);
 	else
-		snprintf(buf, len, "%s, %s vs base", what, kmb_view_side_tag(doc, r + 1, tag, sizeof(tag)));
+		snprintf(buf, len, "%s, %s vs base", what,
+			 kmb_view_side_tag(doc, r + 1, tag, sizeof(tag)));
 }
 
 void kmb_plain_environment(const json_t *doc, FILE *out, size_t width)
@@ -80,8 +82,8 @@ void kmb_plain_environment(const json_t *doc, FILE *out, size_t width)
 			fprintf(out, "%s: no difference in what the runs recorded\n", head);
 		else
 			fprintf(out, "%s:\n", head);
-		json_array_foreach(lines, i, line)
-			kmb_view_wrap(out, "  ", "      ", json_string_value(line), line_width(width));
+		json_array_foreach(lines, i, line) kmb_view_wrap(
+			out, "  ", "      ", json_string_value(line), line_width(width));
 		json_decref(lines);
 		if (n > 1)
 			snprintf(first, sizeof(first), "warning (%s): ",

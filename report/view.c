@@ -169,7 +169,8 @@ static int add_rows(json_t *index, struct kmb_view_grid *g, size_t *cap, const j
 			if (!at) {
 				if (g->nkeys == *cap) {
 					size_t ncap = *cap ? 2 * *cap : 64;
-					struct kmb_view_key *nk = realloc(g->keys, ncap * sizeof(*nk));
+					struct kmb_view_key *nk =
+						realloc(g->keys, ncap * sizeof(*nk));
 
 					if (!nk)
 						return -1;
@@ -183,7 +184,8 @@ static int add_rows(json_t *index, struct kmb_view_grid *g, size_t *cap, const j
 				k->rows = calloc(g->ncand, sizeof(*k->rows));
 				if (!k->rows)
 					return -1;
-				json_object_set_new(index, id, json_integer((json_int_t)g->nkeys++));
+				json_object_set_new(index, id,
+						    json_integer((json_int_t)g->nkeys++));
 			} else {
 				k = &g->keys[json_integer_value(at)];
 			}
@@ -255,7 +257,8 @@ void kmb_view_cell(const struct kmb_view_key *k, const json_t *row, const char *
 		snprintf(c->ci, sizeof(c->ci), "-");
 	kmb_unit_percent(jnum(s, "robust_cov"), false, c->spread, sizeof(c->spread));
 	if (json_is_integer(json_object_get(s, "n")))
-		snprintf(c->n, sizeof(c->n), "%d", (int)json_integer_value(json_object_get(s, "n")));
+		snprintf(c->n, sizeof(c->n), "%d",
+			 (int)json_integer_value(json_object_get(s, "n")));
 	else
 		snprintf(c->n, sizeof(c->n), "-");
 }
@@ -392,13 +395,15 @@ void kmb_view_ci_levels(const json_t *doc, char *buf, size_t len)
 
 	for (r = 0; r < n; r++) {
 		json_array_foreach(json_object_get(kmb_compare_report(doc, r), "metrics"), i, row) {
-			const json_t *b = json_object_get(row, "base"), *c = json_object_get(row, "cand");
+			const json_t *b = json_object_get(row, "base"),
+				     *c = json_object_get(row, "cand");
 
 			snprintf(key, sizeof(key), "n=%d", (int)jnum(b, "n"));
 			add_level(medians, key, jnum(b, "ci_level"));
 			snprintf(key, sizeof(key), "n=%d", (int)jnum(c, "n"));
 			add_level(medians, key, jnum(c, "ci_level"));
-			snprintf(key, sizeof(key), "%d vs %d", (int)jnum(b, "n"), (int)jnum(c, "n"));
+			snprintf(key, sizeof(key), "%d vs %d", (int)jnum(b, "n"),
+				 (int)jnum(c, "n"));
 			add_level(shifts, key, jnum(json_object_get(row, "shift"), "level"));
 		}
 	}
@@ -439,7 +444,8 @@ json_t *kmb_view_noisy(const json_t *doc)
 			else
 				snprintf(entry, sizeof(entry), "%s %s", jstr(row, "benchmark"),
 					 jstr(row, "metric"));
-			json_array_append_new(json_object_get(group, "metrics"), json_string(entry));
+			json_array_append_new(json_object_get(group, "metrics"),
+					      json_string(entry));
 		}
 	}
 	json_decref(by);
@@ -615,8 +621,8 @@ void kmb_view_tally(const json_t *report, char *buf, size_t len)
 					 (int)jnum(s, "failed_in_cand"));
 	if (json_is_object(w) && used < len) {
 		kmb_unit_percent(jnum(w, "relative_change"), true, change, sizeof(change));
-		snprintf(buf + used, len - used, "; worst regression: %s %s %s", jstr(w, "benchmark"),
-			 jstr(w, "metric"), change);
+		snprintf(buf + used, len - used, "; worst regression: %s %s %s",
+			 jstr(w, "benchmark"), jstr(w, "metric"), change);
 	}
 }
 

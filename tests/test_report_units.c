@@ -110,8 +110,9 @@ static void test_wrap(void)
 
 static void test_cmdline_words(void)
 {
-	json_t *b = json_pack("{s:{s:{s:s}}}", "environment", "kernel", "cmdline",
-			      "console=ttyS0 quiet dyndbg=\"file mm/* +p\" pvm_no_zero_page=1 quiet");
+	json_t *b =
+		json_pack("{s:{s:{s:s}}}", "environment", "kernel", "cmdline",
+			  "console=ttyS0 quiet dyndbg=\"file mm/* +p\" pvm_no_zero_page=1 quiet");
 	json_t *c = json_pack("{s:{s:{s:s}}}", "environment", "kernel", "cmdline",
 			      "console=ttyS0  dyndbg=\"file mm/* +p\" quiet ksm=1");
 	json_t *d = kmb_env_diff(b, c), *row = json_array_get(json_object_get(d, "diff"), 0);
