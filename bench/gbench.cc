@@ -253,6 +253,15 @@ double gb_result_counter(const struct gb_run_result *r, const char *name, bool *
 	return it == run->counters.end() ? 0 : it->second.value;
 }
 
+void gb_result_add_counter(const struct gb_run_result *r, const char *name, double value)
+{
+	/* The run is the collector's own: priv is const only for the callback's readers. */
+	Run *run = const_cast<Run *>(static_cast<const Run *>(r->priv));
+
+	run->counters[name] = benchmark::Counter(value);
+	directions.emplace(name, "none");
+}
+
 int gb_run(const struct gb_run_options *opts)
 {
 	/*
@@ -301,6 +310,8 @@ int gb_run(const struct gb_run_options *opts)
 
 			benchmark::ClearRegisteredBenchmarks();
 			register_with_library(b);
+			if (opts->before)
+				opts->before((unsigned)i, opts->arg);
 			benchmark::RunSpecifiedBenchmarks(&collector);
 			benchmark::ClearRegisteredBenchmarks();
 			for (size_t k = before; k < collector.runs.size(); k++) {

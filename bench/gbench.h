@@ -85,6 +85,8 @@ struct gb_run_result {
 	const void *priv;
 };
 typedef void (*gb_progress_fn)(const struct gb_run_result *r, void *arg);
+/* Called just before each repetition of benchmark bench starts. */
+typedef void (*gb_before_fn)(unsigned bench, void *arg);
 /* Whether benchmark bench should run another repetition after done of them. */
 typedef bool (*gb_more_fn)(unsigned bench, int done, void *arg);
 
@@ -92,9 +94,10 @@ struct gb_run_options {
 	int repetitions;	/* >= 1, unless more decides */
 	bool random_interleaving; /* shuffle the benchmarks within each round */
 	bool console;		/* show Google Benchmark's own console output */
+	gb_before_fn before;	/* called before every repetition, or NULL */
 	gb_progress_fn progress; /* called after every repetition, or NULL */
 	gb_more_fn more;	/* NULL: `repetitions` of each */
-	void *arg;		/* for progress and more */
+	void *arg;		/* for before, progress and more */
 	char **json;		/* out: the JSON document (malloc'd), or NULL */
 };
 
@@ -106,6 +109,12 @@ struct gb_run_options {
 int gb_run(const struct gb_run_options *opts);
 /* A counter of a finished repetition; 0 and *found false when it has none. */
 double gb_result_counter(const struct gb_run_result *r, const char *name, bool *found);
+/*
+ * Add a counter measured around the repetition (from progress, before the
+ * JSON is written): a fact beside the benchmark's own figures, declared not
+ * judged (direction "none").
+ */
+void gb_result_add_counter(const struct gb_run_result *r, const char *name, double value);
 /* Forget every registered benchmark. */
 void gb_clear(void);
 

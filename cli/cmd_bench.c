@@ -15,6 +15,7 @@
 #include "s390/pv_req.h"
 #include "summary.h"
 #include "util.h"
+#include "vmstat.h"
 
 #include "config.h"
 #include "kmb-version.h"
@@ -58,6 +59,7 @@ struct bench_opts {
 	const char *results;
 	const char *pv_image;
 	const char *run_dir_file;
+	const char *label;
 };
 
 static void bench_usage(void)
@@ -79,6 +81,8 @@ static void bench_usage(void)
 	       "  -v, --verbose          also show Google Benchmark's console output\n"
 	       "  -o, --out DIR          write the run into DIR (must be empty or new)\n"
 	       "  -R, --results DIR      results tree (default $KMB_RESULTS or ./results)\n"
+	       "  -l, --label NAME       a name for the run (\"stock\", \"patched-v2\"), kept in\n"
+	       "                         manifest.json; kmb compare and the dashboard show it\n"
 	       "      --run-dir-file FILE  write the run directory's path into FILE (for scripts)\n"
 	       "      --pv-image FILE    s390x Secure Execution image for the teardown_pv family\n"
 	       "  -h, --help             this help\n\n"
@@ -105,6 +109,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "results", required_argument, NULL, 'R' },
 		{ "pv-image", required_argument, NULL, 'P' },
 		{ "run-dir-file", required_argument, NULL, 'D' },
+		{ "label", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -112,7 +117,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:s:r:p:qvo:R:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:s:r:p:qvo:R:l:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->filter = optarg;
@@ -179,6 +184,17 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		case 'D':
 			o->run_dir_file = optarg;
 			break;
+		case 'l': {
+			json_t *utf8 = json_string(optarg);
+
+			json_decref(utf8);
+			if (!utf8 || !*optarg || strlen(optarg) > 200 ||
+			    strpbrk(optarg, "\n\r\t"))
+				return cli_usage_error("invalid label: 1 to 200 characters of "
+						       "UTF-8 on one line");
+			o->label = optarg;
+			break;
+		}
 		case 'h':
 			bench_usage();
 			exit(KMB_EXIT_OK);
@@ -334,22 +350,66 @@ static const char **runnable_names(const struct kmb_selection *sel)
 	return names;
 }
 
+/*
+ * Around every repetition: /proc/vmstat read before it, and how much its
+ * counters moved added to the repetition as counters not judged; then the
+ * repetition plan's own bookkeeping.
+ */
+struct repetition_hooks {
+	struct kmb_reps *reps;
+	struct kmb_vmstat before;
+	bool have_before;
+};
+
+static void before_repetition(unsigned bench, void *arg)
+{
+	struct repetition_hooks *h = arg;
+
+	(void)bench;
+	h->have_before = !kmb_vmstat_read(NULL, &h->before);
+}
+
+static void add_vmstat_delta(const char *name, double delta, void *arg)
+{
+	gb_result_add_counter(arg, name, delta);
+}
+
+static void after_repetition(const struct gb_run_result *res, void *arg)
+{
+	struct repetition_hooks *h = arg;
+	struct kmb_vmstat now;
+
+	if (h->have_before && !res->error && !kmb_vmstat_read(NULL, &now))
+		kmb_vmstat_deltas(&h->before, &now, add_vmstat_delta, (void *)res);
+	kmb_reps_progress(res, h->reps);
+}
+
+static bool more_repetitions(unsigned bench, int done, void *arg)
+{
+	struct repetition_hooks *h = arg;
+
+	return kmb_reps_more(bench, done, h->reps);
+}
+
 static int run_benchmarks(struct kmb_rundir *run, const struct bench_opts *o,
 			  struct kmb_selection *sel)
 {
 	struct kmb_reps_opts ro = { .min = (int)o->repetitions, .max = (int)o->max_repetitions,
 				    .precision = o->precision, .budget_s = o->budget_s,
-				    .alpha = 0.05 };
+				    .alpha = 0.05,
+				    .status_line = !o->verbose && isatty(STDOUT_FILENO) };
 	const char **names = runnable_names(sel);
 	struct kmb_reps *reps = names ? kmb_reps_new(&ro, sel->runnable, names, stdout) : NULL;
+	struct repetition_hooks hooks = { .reps = reps };
 	char *text = NULL;
 	struct gb_run_options gopts = {
 		.repetitions = (int)o->repetitions,
 		.random_interleaving = o->interleave,
 		.console = o->verbose,
-		.progress = kmb_reps_progress,
-		.more = kmb_reps_more,
-		.arg = reps,
+		.before = before_repetition,
+		.progress = after_repetition,
+		.more = more_repetitions,
+		.arg = &hooks,
 		.json = &text,
 	};
 	json_t *doc = NULL, *summary;
@@ -386,8 +446,13 @@ static int run_benchmarks(struct kmb_rundir *run, const struct bench_opts *o,
 	kmb_summary_print(summary, stdout);
 	print_counts(sel, summary);
 	snprintf(path, sizeof(path), "%s/summary.json", run->dir);
-	if (kmb_json_write_atomic(path, summary))
+	/* A run without its summary is not whole (a full disk): said once, then failed. */
+	if (kmb_json_write_atomic(path, summary)) {
 		kmb_perr("cannot write %s", path);
+		json_decref(summary);
+		json_decref(doc);
+		return -1;
+	}
 	json_object_set_new(run->manifest, "benchmark_failures", json_integer(failures));
 	json_decref(summary);
 	json_decref(doc);
@@ -450,6 +515,8 @@ int cmd_bench(int argc, char **argv)
 		return KMB_EXIT_USAGE;
 	}
 	json_object_set_new(run.manifest, "bench", plan_json(&o, &sel));
+	if (o.label)
+		json_object_set_new(run.manifest, "label", json_string(o.label));
 	kmb_install_fatal_handlers(kmb_rundir_mark_interrupted);
 	if (kmb_rundir_save(&run, err, sizeof(err))) {
 		kmb_err("%s", err);

@@ -9,30 +9,39 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum format { FMT_TEXT, FMT_MD, FMT_HTML, FMT_JSON };
+enum format { FMT_TEXT, FMT_MD, FMT_HTML, FMT_JSON, FMT_EMAIL };
+
+/* At most this many candidates against one base. */
+#define MAX_CANDIDATES 16
 
 struct compare_args {
 	struct kmb_compare_opts opts;
 	enum format format;
 	const char *out;
 	const char *results;
-	const char *base, *cand;
+	const char *base;
+	const char *cands[MAX_CANDIDATES];
+	size_t ncand;
 	bool all;
 	bool no_calibration;
 };
 
 static void compare_usage(void)
 {
-	printf("usage: kmb compare [OPTIONS] BASE CAND\n\n"
-	       "Compare two runs metric by metric. BASE and CAND are run directories,\n"
-	       "bench.json files or baseline names (see 'kmb baseline').\n\n"
-	       "  -F, --format FMT        text (default), md, html or json\n"
+	printf("usage: kmb compare [OPTIONS] BASE CAND...\n\n"
+	       "Compare runs metric by metric: each candidate is judged against the base\n"
+	       "(up to %d candidates, side by side). BASE and CAND are run directories,\n"
+	       "bench.json files or baseline names (see 'kmb baseline'). A run's label\n"
+	       "(kmb bench --label) names it in the report.\n\n"
+	       "  -F, --format FMT        text (default), email (plain text for a mail, at most\n"
+	       "                          80 columns), md, html or json\n"
 	       "  -o, --out FILE          write the report to FILE (atomically) instead of stdout\n"
 	       "  -a, --alpha A           significance level of the U test (default 0.05)\n"
 	       "  -n, --noise-floor PCT   smallest change that counts, in %% (default 2);\n"
@@ -42,19 +51,23 @@ static void compare_usage(void)
 	       "  -m, --metric NAME       only this metric (real_time, ns_per_page, ...)\n"
 	       "  -f, --filter REGEX      only benchmarks whose name matches\n"
 	       "  -R, --results DIR       results tree for baseline names (default ./results)\n"
-	       "      --all               text: also show metrics that are not judged\n"
+	       "      --all               also show the metrics that are not judged (census\n"
+	       "                          counts, /proc/vmstat deltas, CPU time)\n"
 	       "  -h, --help              this help\n\n"
-	       "Per metric: median with 95%% CI, Hodges-Lehmann shift with CI, Mann-Whitney U\n"
-	       "p-value, change oriented so + is better, verdict regression / improvement /\n"
-	       "unchanged / noisy. Exit status: 0 nothing regressed, 1 a regression, 2 error.\n");
+	       "Per metric: median with its confidence interval (its level depends on n:\n"
+	       "75%% at n=3), %%change (the ratio of the medians), Hodges-Lehmann shift with\n"
+	       "its interval, Mann-Whitney U p-value, noise floor, verdict regression /\n"
+	       "improvement / unchanged / noisy (with the reason). Exit status: 0 nothing\n"
+	       "regressed, 1 a candidate regressed or lost a benchmark, 2 error.\n",
+	       MAX_CANDIDATES);
 }
 
 static int parse_format(const char *s, enum format *f)
 {
-	static const char *const names[] = { "text", "md", "html", "json" };
+	static const char *const names[] = { "text", "md", "html", "json", "email" };
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		if (!strcmp(s, names[i])) {
 			*f = (enum format)i;
 			return 0;
@@ -103,7 +116,8 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
 		switch (c) {
 		case 'F':
 			if (parse_format(optarg, &a->format))
-				return cli_usage_error("unknown format '%s' (text, md, html, json)",
+				return cli_usage_error("unknown format '%s' (text, email, md, "
+						       "html, json)",
 						       optarg);
 			break;
 		case 'o':
@@ -143,10 +157,14 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
 			return cli_getopt_error(c, argv);
 		}
 	}
-	if (argc - optind != 2)
+	if (argc - optind < 2)
 		return cli_usage_error("expected BASE and CAND, got %d argument(s)", argc - optind);
-	a->base = argv[optind];
-	a->cand = argv[optind + 1];
+	if (argc - optind - 1 > MAX_CANDIDATES)
+		return cli_usage_error("%d candidates: at most %d against one base",
+				       argc - optind - 1, MAX_CANDIDATES);
+	a->base = argv[optind++];
+	while (optind < argc)
+		a->cands[a->ncand++] = argv[optind++];
 	return 0;
 }
 
@@ -157,11 +175,14 @@ static int render(const json_t *report, const struct compare_args *a, FILE *out,
 	case FMT_TEXT:
 		kmb_render_text(report, out, !a->out && isatty(STDOUT_FILENO), a->all);
 		return 0;
+	case FMT_EMAIL:
+		kmb_render_email(report, out, a->all);
+		return 0;
 	case FMT_MD:
-		kmb_render_markdown(report, out);
+		kmb_render_markdown(report, out, a->all);
 		return 0;
 	case FMT_HTML:
-		return kmb_render_html(report, out, err, errlen);
+		return kmb_render_html(report, out, a->all, err, errlen);
 	case FMT_JSON:
 		json_dumpf(report, out, JSON_INDENT(2));
 		fputc('\n', out);
@@ -202,49 +223,69 @@ out:
 	return ret;
 }
 
+/* One candidate against the base: its report, or NULL after saying why. */
+static json_t *compare_one(const struct compare_args *a, const struct kmb_result *base,
+			   const struct kmb_result *cand)
+{
+	struct kmb_compare_opts o = a->opts;
+	char err[1024], note[600] = "";
+	json_t *report, *calibration = NULL;
+
+	if (!a->no_calibration) {
+		calibration = kmb_calibration_for(a->results, base, cand, note, sizeof(note));
+		o.calibration = calibration;
+		o.calibration_note = note[0] ? note : NULL;
+	}
+	report = kmb_compare(base, cand, &o, err, sizeof(err));
+	if (!report)
+		kmb_err("%s", err);
+	json_decref(calibration);
+	return report;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct compare_args a = { 0 };
-	struct kmb_result base, cand;
-	char err[1024], note[600];
-	json_t *report, *calibration = NULL;
+	struct kmb_result base, cands[MAX_CANDIDATES];
+	char err[1024];
+	json_t *reports = NULL, *doc = NULL, *report;
+	size_t opened = 0, i;
 	int ret;
 
 	kmb_compare_defaults(&a.opts);
 	if ((ret = parse_args(argc, argv, &a)))
 		return ret;
+	/* Units (µs), ± and the table lines are UTF-8, whatever the caller's locale. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "");
 	a.results = cli_results_root(a.results);
 	if (kmb_result_open(a.base, a.results, &base, err, sizeof(err))) {
 		kmb_err("%s", err);
 		return KMB_EXIT_USAGE;
 	}
-	if (kmb_result_open(a.cand, a.results, &cand, err, sizeof(err))) {
-		kmb_err("%s", err);
-		kmb_result_close(&base);
-		return KMB_EXIT_USAGE;
+	ret = KMB_EXIT_USAGE;
+	reports = json_array();
+	for (i = 0; i < a.ncand; i++) {
+		if (kmb_result_open(a.cands[i], a.results, &cands[i], err, sizeof(err))) {
+			kmb_err("%s", err);
+			goto out;
+		}
+		opened++;
+		report = compare_one(&a, &base, &cands[i]);
+		if (!report)
+			goto out;
+		json_array_append_new(reports, report);
 	}
-	if (!a.no_calibration) {
-		calibration = kmb_calibration_for(a.results, &base, &cand, note, sizeof(note));
-		a.opts.calibration = calibration;
-		a.opts.calibration_note = note[0] ? note : NULL;
-	}
-	report = kmb_compare(&base, &cand, &a.opts, err, sizeof(err));
-	if (!report) {
-		kmb_err("%s", err);
-		ret = KMB_EXIT_USAGE;
-	} else if (emit(report, &a)) {
-		ret = KMB_EXIT_USAGE;
-	} else {
-		json_t *tally = json_object_get(report, "tally");
-
-		ret = json_integer_value(json_object_get(tally, "regressions")) ||
-				      json_integer_value(json_object_get(tally, "lost"))
-			      ? KMB_EXIT_FAIL
-			      : KMB_EXIT_OK;
-	}
-	json_decref(report);
-	json_decref(calibration);
+	/* One candidate: the report as it always was; several: a set of them. */
+	doc = a.ncand == 1 ? json_incref(json_array_get(reports, 0))
+			   : kmb_compare_set(json_incref(reports));
+	if (!emit(doc, &a))
+		ret = kmb_compare_failed(doc) ? KMB_EXIT_FAIL : KMB_EXIT_OK;
+out:
+	json_decref(doc);
+	json_decref(reports);
+	for (i = 0; i < opened; i++)
+		kmb_result_close(&cands[i]);
 	kmb_result_close(&base);
-	kmb_result_close(&cand);
 	return ret;
 }

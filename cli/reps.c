@@ -3,6 +3,7 @@
 #include "reps.h"
 #include "conditions.h"
 #include "stats.h"
+#include "units.h"
 #include "util.h"
 
 #include <math.h>
@@ -19,7 +20,8 @@ struct bench_state {
 	const char *name;
 	double *v;		/* the judged metric, one per repetition */
 	size_t n, cap;
-	const char *unit;	/* "ns/page" or the time unit */
+	bool per_page;		/* the judged metric is ns_per_page, else real_time */
+	const char *unit;	/* real_time's time unit */
 	double seconds;		/* wall time of its repetitions so far */
 	int reps;
 	bool failed;
@@ -36,7 +38,18 @@ struct kmb_reps {
 	FILE *out;
 	double max_load;	/* load average (1 min) seen at round boundaries */
 	long max_running;	/* runnable tasks seen there */
+	unsigned done_reps;	/* repetitions finished */
+	bool status_shown;	/* the status line is on the screen */
 };
+
+/* The status line goes before a line that stays. */
+static void clear_status(struct kmb_reps *r)
+{
+	if (r->status_shown) {
+		fputs("\r\033[K", r->out);
+		r->status_shown = false;
+	}
+}
 
 struct kmb_reps *kmb_reps_new(const struct kmb_reps_opts *o, unsigned n, const char *const *names,
 			      FILE *out)
@@ -68,6 +81,8 @@ void kmb_reps_free(struct kmb_reps *r)
 
 	if (!r)
 		return;
+	if (r->out)
+		clear_status(r);
 	for (i = 0; i < r->n; i++)
 		free(r->b[i].v);
 	free(r->b);
@@ -89,47 +104,100 @@ static double halfwidth(const struct bench_state *b, double alpha)
 	return (ci.hi - ci.lo) / 2 / fabs(ci.estimate);
 }
 
-/* Seconds the benchmarks still running need: their mean repetition x what is left. */
+/* Repetitions a benchmark still running will have at most. */
+static int target_reps(const struct kmb_reps *r)
+{
+	return r->o.precision > 0 ? r->o.max : r->o.min;
+}
+
+/*
+ * Seconds the benchmarks still running need: their mean repetition x what is
+ * left. One that has not run yet counts with the mean repetition of those
+ * that have, so the first round does not promise too little.
+ */
 static double eta_s(const struct kmb_reps *r)
 {
-	double left = 0;
+	double left = 0, seen_s = 0;
+	int seen_reps = 0, unseen = 0;
 	unsigned i;
 
 	for (i = 0; i < r->n; i++) {
 		const struct bench_state *b = &r->b[i];
 		int more;
 
-		if (b->stop != GOING || !b->reps)
+		seen_s += b->seconds;
+		seen_reps += b->reps;
+		if (b->stop != GOING)
 			continue;
-		more = (r->o.precision > 0 ? r->o.max : r->o.min) - b->reps;
+		if (!b->reps) {
+			unseen++;
+			continue;
+		}
+		more = target_reps(r) - b->reps;
 		left += b->seconds / b->reps * (more > 0 ? more : 0);
 	}
+	if (seen_reps)
+		left += seen_s / seen_reps * target_reps(r) * unseen;
 	if (r->o.precision > 0 && r->o.budget_s > 0)
 		left = fmin(left, fmax(0, r->o.budget_s - elapsed_s(r)));
 	return left;
 }
 
+/* "45 s", "12 min", "1.5 h": a duration at the precision an estimate has. */
+static void duration(double s, char *buf, size_t len)
+{
+	if (s < 90)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 5400)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
+}
+
+static void show_status(struct kmb_reps *r, const char *name)
+{
+	char el[32], left[32];
+
+	if (!r->o.status_line || !r->out)
+		return;
+	duration(elapsed_s(r), el, sizeof(el));
+	duration(eta_s(r), left, sizeof(left));
+	fprintf(r->out, "\r\033[Kround %d: %u repetitions done, %u/%u benchmarks finished, %s, "
+			"about %s left (%.40s)",
+		r->round + 1, r->done_reps, r->finished, r->n, el, left, name);
+	fflush(r->out);
+	r->status_shown = true;
+}
+
 static void print_done(struct kmb_reps *r, struct bench_state *b)
 {
 	double median, cov;
+	char value[48], el[32], left[32];
+	struct kmb_unit u;
 
 	r->finished++;
 	if (!r->out)
 		return;
+	clear_status(r);
 	fprintf(r->out, "[%u/%u] %-42s ", r->finished, r->n, b->name);
 	if (b->failed) {
 		fprintf(r->out, "FAILED");
 	} else if (b->n) {
 		median = kmb_stats_median(b->v, b->n);
 		cov = kmb_stats_robust_cov(b->v, b->n);
-		fprintf(r->out, "%10.4g %-7s CoV %5.1f%%", median, b->unit,
+		u = kmb_unit_of(b->per_page ? "ns_per_page" : "real_time",
+				b->per_page ? "" : b->unit);
+		kmb_unit_format_auto(median, &u, value, sizeof(value));
+		fprintf(r->out, "%10s%-5s CoV %5.1f%%", value, b->per_page ? "/page" : "",
 			isnan(cov) ? 0 : 100 * cov);
 	} else {
 		fprintf(r->out, "skipped");
 	}
-	fprintf(r->out, "  n=%d%s  %.0f s, about %.0f s left\n", b->reps,
+	duration(elapsed_s(r), el, sizeof(el));
+	duration(eta_s(r), left, sizeof(left));
+	fprintf(r->out, "  n=%d%s  %s, about %s left\n", b->reps,
 		b->stop == STOP_BUDGET ? " (time budget)" : b->stop == STOP_MAX ? " (max)" : "",
-		elapsed_s(r), eta_s(r));
+		el, left);
 	fflush(r->out);
 }
 
@@ -152,26 +220,35 @@ void kmb_reps_progress(const struct gb_run_result *res, void *arg)
 		}
 	}
 	if (res->round > r->round && r->out) {
-		fprintf(r->out, "kmb bench: round %d done, %u/%u benchmarks finished, %.0f s elapsed, "
-				"about %.0f s left\n",
-			r->round + 1, r->finished, r->n, elapsed_s(r), eta_s(r));
+		char el[32], left[32];
+
+		clear_status(r);
+		duration(elapsed_s(r), el, sizeof(el));
+		duration(eta_s(r), left, sizeof(left));
+		fprintf(r->out, "kmb bench: round %d done, %u/%u benchmarks finished, %s elapsed, "
+				"about %s left\n",
+			r->round + 1, r->finished, r->n, el, left);
 		fflush(r->out);
 	}
 	r->round = res->round;
+	r->done_reps++;
 	b = &r->b[res->bench];
 	b->reps++;
 	b->seconds += res->seconds;
 	if (res->error) {
 		if (strncmp(res->message, "skipped: ", 9)) {
 			b->failed = true;
-			if (r->out)
+			if (r->out) {
+				clear_status(r);
 				fprintf(r->out, "  FAILED %s (repetition %d): %s\n", res->name,
 					res->repetition + 1, res->message);
+			}
 		}
 		return;
 	}
 	v = gb_result_counter(res, "ns_per_page", &found);
-	b->unit = found ? "ns/page" : res->time_unit;
+	b->per_page = found;
+	b->unit = res->time_unit;
 	if (!found)
 		v = res->real_time;
 	if (b->n == b->cap) {
@@ -184,6 +261,7 @@ void kmb_reps_progress(const struct gb_run_result *res, void *arg)
 		b->cap = cap;
 	}
 	b->v[b->n++] = v;
+	show_status(r, res->name);
 }
 
 bool kmb_reps_more(unsigned bench, int done, void *arg)

@@ -24,6 +24,11 @@ struct kmb_reps_opts {
 	double precision;	/* adaptive: relative CI half-width wanted; 0: fixed */
 	double budget_s;	/* adaptive: no new round after this many seconds */
 	double alpha;		/* of the median's confidence interval */
+	/*
+	 * A status line rewritten in place after every repetition (a terminal,
+	 * without Google Benchmark's own console): the progress within a round.
+	 */
+	bool status_line;
 };
 
 struct kmb_reps;

@@ -5,6 +5,10 @@
 #include "env.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <limits.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
@@ -147,4 +151,90 @@ int kmb_kconfig_save(const char *path)
 	free(gz);
 	errno = saved;
 	return ret;
+}
+
+char *kmb_kconfig_load(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+	size_t used = 0, cap = 0;
+	char *buf = NULL, *bigger;
+	struct stat st;
+	gzFile gz;
+	int n;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 errno == ELOOP ? "a symbolic link" : strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (unsigned long long)st.st_size > KMB_KCONFIG_MAX_FILE) {
+		snprintf(err, errlen, "%s: %s", path,
+			 !S_ISREG(st.st_mode) ? "not a regular file"
+					      : "larger than a kernel config can be");
+		close(fd);
+		return NULL;
+	}
+	gz = gzdopen(fd, "rb");
+	if (!gz) {
+		close(fd);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	do {
+		if (used + GZ_CHUNK + 1 > cap) {
+			cap = used + GZ_CHUNK + 1;
+			bigger = realloc(buf, cap);
+			if (!bigger) {
+				n = -1;
+				break;
+			}
+			buf = bigger;
+		}
+		n = gzread(gz, buf + used, GZ_CHUNK);
+		if (n > 0)
+			used += (size_t)n;
+	} while (n > 0 && used <= KMB_KCONFIG_MAX_TEXT);
+	gzclose(gz);
+	if (n < 0 || used > KMB_KCONFIG_MAX_TEXT || !used) {
+		snprintf(err, errlen, "%s: %s", path,
+			 n < 0 ? "not a readable gzip file"
+			 : used ? "inflates to more than a kernel config can be" : "empty");
+		free(buf);
+		return NULL;
+	}
+	buf[used] = '\0';
+	return buf;
+}
+
+json_t *kmb_kconfig_options(const char *text)
+{
+	json_t *opts = json_object();
+	const char *line = text, *end;
+	char name[256], value[1024];
+
+	for (; line && *line; line = end ? end + 1 : NULL) {
+		size_t len, k;
+
+		end = strchr(line, '\n');
+		len = end ? (size_t)(end - line) : strlen(line);
+		if (!strncmp(line, "CONFIG_", 7)) {
+			const char *eq = memchr(line, '=', len);
+
+			if (!eq || (size_t)(eq - line) >= sizeof(name))
+				continue;
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - line), line);
+			snprintf(value, sizeof(value), "%.*s", (int)(len - (size_t)(eq - line) - 1),
+				 eq + 1);
+			json_object_set_new(opts, name, json_string(value));
+		} else if (!strncmp(line, "# CONFIG_", 9) && len > 13 &&
+			   !strncmp(line + len - 11, " is not set", 11)) {
+			k = len - 2 - 11;
+			if (k >= sizeof(name))
+				continue;
+			snprintf(name, sizeof(name), "%.*s", (int)k, line + 2);
+			json_object_set_new(opts, name, json_string("n"));
+		}
+	}
+	return opts;
 }

@@ -11,6 +11,12 @@
 #define KMB_METRIC_DIRECTION_KEY "kmb_metric_direction:"
 
 /*
+ * Counters of the whole host moved during a repetition (lib/vmstat.h): side
+ * evidence, declared "none" and never judged.
+ */
+#define KMB_VMSTAT_PREFIX "vmstat_"
+
+/*
  * Figures derived from the samples in summary.json, declared by the families
  * and carried in the same context: the benchmark whose ns_per_page is the
  * per-page floor ("kmb_floor": "reference/clear_pages"), and differences

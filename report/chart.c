@@ -19,25 +19,44 @@
 #include <string.h>
 
 #define GNUPLOT_TIMEOUT_MS 10000
-#define NEUTRAL_CAND "#7b5ea7"
 
-struct palette {
-	const char *base, *cand, *accent, *frame_width;
+/*
+ * Okabe and Ito's palette (distinct under every common colour-vision
+ * deficiency), base first: blue, orange, bluish green, reddish purple, sky
+ * blue, vermillion, yellow, black; and a filled marker shape per side
+ * (gnuplot point types).
+ */
+static const struct {
+	const char *color, *marker;
+	int pt;
+} looks[KMB_CHART_MAX_SIDES] = {
+	{ "#0072b2", "circle", 7 },	    { "#e69f00", "triangle", 9 },
+	{ "#009e73", "square", 5 },	    { "#cc79a7", "diamond", 13 },
+	{ "#56b4e9", "inverted triangle", 11 }, { "#d55e00", "pentagon", 15 },
+	{ "#b8a100", "circle", 7 },	    { "#000000", "triangle", 9 },
 };
 
-static void palette_for(const char *verdict, struct palette *p)
+const char *kmb_chart_color(size_t side)
 {
-	p->base = "#4477aa";
-	p->cand = NEUTRAL_CAND;
-	p->accent = "#333333";
-	p->frame_width = "0.5";
-	/* A changed metric gets its colour on the cand points, the title and a heavy frame. */
+	return looks[side % KMB_CHART_MAX_SIDES].color;
+}
+
+const char *kmb_chart_marker(size_t side)
+{
+	return looks[side % KMB_CHART_MAX_SIDES].marker;
+}
+
+/* A changed metric gets a heavy frame and a title in its verdict's colour. */
+static void frame_for(const char *verdict, const char **accent, const char **width)
+{
+	*accent = "#333333";
+	*width = "0.5";
 	if (verdict && !strcmp(verdict, "regression")) {
-		p->cand = p->accent = "#c62828";
-		p->frame_width = "2";
+		*accent = "#b2182b";
+		*width = "2";
 	} else if (verdict && !strcmp(verdict, "improvement")) {
-		p->cand = p->accent = "#2e7d32";
-		p->frame_width = "2";
+		*accent = "#1b7837";
+		*width = "2";
 	}
 }
 
@@ -63,15 +82,15 @@ static double jitter(size_t i)
 	return (fmod(0.5 + (double)i * 0.6180339887498949, 1.0) - 0.5) * 0.3;
 }
 
-/* $NAME datablock of the side's samples around x; false when it has none. */
-static bool put_samples(FILE *f, const char *name, const struct kmb_chart_side *s, double x)
+/* $sI datablock of side i's samples around x = i + 1; false when it has none. */
+static bool put_samples(FILE *f, size_t i, const struct kmb_chart_side *s)
 {
-	size_t i, n = 0;
+	size_t k, n = 0;
 
-	fprintf(f, "$%s << EOD\n", name);
-	for (i = 0; s->samples && i < s->n; i++) {
-		if (isfinite(s->samples[i])) {
-			fprintf(f, "%.4f %.17g\n", x + jitter(i), s->samples[i]);
+	fprintf(f, "$s%zu << EOD\n", i);
+	for (k = 0; s->samples && k < s->n; k++) {
+		if (isfinite(s->samples[k])) {
+			fprintf(f, "%.4f %.17g\n", (double)(i + 1) + jitter(k), s->samples[k]);
 			n++;
 		}
 	}
@@ -82,96 +101,125 @@ static bool put_samples(FILE *f, const char *name, const struct kmb_chart_side *
 /* $median: a bar across the points (vectors); $ci: an error bar to their right. */
 static void put_summaries(FILE *f, const struct kmb_chart *c, bool *median, bool *ci)
 {
-	const struct kmb_chart_side *side[2] = { &c->base, &c->cand };
-	int i;
+	size_t i;
 
 	*median = *ci = false;
 	fprintf(f, "$median << EOD\n");
-	for (i = 0; i < 2; i++) {
-		if (isfinite(side[i]->median)) {
-			fprintf(f, "%.2f %.17g 0.5 0\n", i + 1 - 0.25, side[i]->median);
+	for (i = 0; i < c->nsides; i++) {
+		if (isfinite(c->sides[i].median)) {
+			fprintf(f, "%.2f %.17g 0.5 0\n", (double)(i + 1) - 0.25,
+				c->sides[i].median);
 			*median = true;
 		}
 	}
 	fprintf(f, "EOD\n$ci << EOD\n");
-	for (i = 0; i < 2; i++) {
-		const struct kmb_chart_side *s = side[i];
+	for (i = 0; i < c->nsides; i++) {
+		const struct kmb_chart_side *s = &c->sides[i];
 
 		if (isfinite(s->median) && isfinite(s->ci_lo) && isfinite(s->ci_hi)) {
-			fprintf(f, "%.2f %.17g %.17g %.17g\n", i + 1 + 0.3, s->median, s->ci_lo,
-				s->ci_hi);
+			fprintf(f, "%.2f %.17g %.17g %.17g\n", (double)(i + 1) + 0.3, s->median,
+				s->ci_lo, s->ci_hi);
 			*ci = true;
 		}
 	}
 	fprintf(f, "EOD\n");
 }
 
-static void put_setup(FILE *f, const struct kmb_chart *c, const struct palette *p)
+static bool all_non_negative(const struct kmb_chart *c)
 {
+	size_t i, k;
+
+	for (i = 0; i < c->nsides; i++) {
+		for (k = 0; c->sides[i].samples && k < c->sides[i].n; k++) {
+			if (c->sides[i].samples[k] < 0)
+				return false;
+		}
+	}
+	return true;
+}
+
+static void put_setup(FILE *f, const struct kmb_chart *c)
+{
+	const char *accent, *width;
+	size_t i;
+
+	frame_for(c->verdict, &accent, &width);
 	fprintf(f, "set title ");
 	kmb_gnuplot_quote(f, c->title);
-	fprintf(f, " noenhanced textcolor rgb '%s'\n", p->accent);
-	fprintf(f, "set border 15 linecolor rgb '%s' linewidth %s\n", p->accent, p->frame_width);
-	fprintf(f, "set xrange [0.4:2.6]\nset xtics ('base (n=%zu)' 1, 'cand (n=%zu)' 2) "
-		   "nomirror scale 0 textcolor rgb '#333333'\n",
-		c->base.n, c->cand.n);
+	fprintf(f, " noenhanced textcolor rgb '%s'\n", accent);
+	fprintf(f, "set border 15 linecolor rgb '%s' linewidth %s\n", accent, width);
+	fprintf(f, "set xrange [0.4:%zu.6]\nset xtics (", c->nsides);
+	for (i = 0; i < c->nsides; i++) {
+		char label[160];
+
+		snprintf(label, sizeof(label), "%s (n=%zu)",
+			 c->sides[i].name ? c->sides[i].name : "?", c->sides[i].n);
+		fputs(i ? ", " : "", f);
+		kmb_gnuplot_quote(f, label);
+		fprintf(f, " %zu", i + 1);
+	}
+	fprintf(f, ") nomirror scale 0 textcolor rgb '#333333' noenhanced\n");
 	fprintf(f, "set ytics nomirror textcolor rgb '#333333'\n"
 		   "set grid ytics linecolor rgb '#e0e0e0'\n");
 	fprintf(f, "set offsets 0, 0, graph 0.08, graph 0.08\nunset key\nset bars 2\n");
-	if (c->unit && *c->unit) {
+	/* A time starts at 0; nothing that cannot be negative gets a negative axis. */
+	if (c->from_zero)
+		fprintf(f, "set yrange [0:*]\n");
+	else if (all_non_negative(c))
+		fprintf(f, "set yrange [0<*:*]\n");
+	if (c->ylabel && *c->ylabel) {
 		fprintf(f, "set ylabel ");
-		kmb_gnuplot_quote(f, c->unit);
+		kmb_gnuplot_quote(f, c->ylabel);
 		fprintf(f, " noenhanced\n");
 	}
 }
 
 /* Only the non-empty datablocks are plotted: gnuplot complains about the others. */
-static void put_plot(FILE *f, const bool have[4], const struct palette *p)
+static void put_plot(FILE *f, const struct kmb_chart *c, const bool *have, bool median, bool ci)
 {
-	char spec[4][128];
 	bool first = true;
-	int i;
+	size_t i;
 
-	snprintf(spec[0], sizeof(spec[0]), "$base using 1:2 with points pt 7 ps 0.8 lc rgb '%s'",
-		 p->base);
-	snprintf(spec[1], sizeof(spec[1]), "$cand using 1:2 with points pt 7 ps 0.8 lc rgb '%s'",
-		 p->cand);
-	snprintf(spec[2], sizeof(spec[2]), "$median using 1:2:3:4 with vectors nohead lw 2.5 "
-					   "lc rgb '#222222'");
-	snprintf(spec[3], sizeof(spec[3]), "$ci using 1:2:3:4 with yerrorbars pt 7 ps 0.5 lw 1.5 "
-					   "lc rgb '#222222'");
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < c->nsides; i++) {
 		if (!have[i])
 			continue;
-		fprintf(f, "%s%s", first ? "plot " : ", \\\n     ", spec[i]);
+		fprintf(f, "%s$s%zu using 1:2 with points pt %d ps 0.9 lc rgb '%s'",
+			first ? "plot " : ", \\\n     ", i, looks[i].pt, looks[i].color);
 		first = false;
 	}
+	if (median) {
+		fprintf(f, "%s$median using 1:2:3:4 with vectors nohead lw 2.5 lc rgb '#222222'",
+			first ? "plot " : ", \\\n     ");
+		first = false;
+	}
+	if (ci)
+		fprintf(f,
+			"%s$ci using 1:2:3:4 with yerrorbars pt 7 ps 0.5 lw 1.5 lc rgb '#222222'",
+			first ? "plot " : ", \\\n     ");
 	fputc('\n', f);
 }
 
 static char *chart_script(const struct kmb_chart *c, char *err, size_t errlen)
 {
 	char *text = NULL;
-	size_t len = 0;
+	size_t len = 0, i;
 	FILE *f = open_memstream(&text, &len);
-	struct palette p;
-	bool have[4];
+	bool have[KMB_CHART_MAX_SIDES], any = false, median, ci;
 
 	if (!f) {
 		snprintf(err, errlen, "chart: out of memory");
 		return NULL;
 	}
-	palette_for(c->verdict, &p);
 	fprintf(f, "set terminal svg size 480,300 fixed enhanced font 'sans,10' "
 		   "background '#ffffff'\nset encoding utf8\n");
-	have[0] = put_samples(f, "base", &c->base, 1);
-	have[1] = put_samples(f, "cand", &c->cand, 2);
-	put_summaries(f, c, &have[2], &have[3]);
-	put_setup(f, c, &p);
-	if (!have[0] && !have[1] && !have[2])
+	for (i = 0; i < c->nsides && i < KMB_CHART_MAX_SIDES; i++)
+		any |= have[i] = put_samples(f, i, &c->sides[i]);
+	put_summaries(f, c, &median, &ci);
+	put_setup(f, c);
+	if (!any && !median)
 		fprintf(f, "set yrange [0:1]\nplot NaN notitle\n");
 	else
-		put_plot(f, have, &p);
+		put_plot(f, c, have, median, ci);
 	if (fclose(f)) {
 		snprintf(err, errlen, "chart: out of memory");
 		free(text);

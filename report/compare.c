@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "compare.h"
 #include "envdiff.h"
+#include "kconfig_diff.h"
 #include "stats.h"
 #include "util.h"
 
@@ -482,22 +483,65 @@ static json_t *tally(const json_t *metrics, const json_t *outcomes)
 			 "lost", lost, "failed_in_cand", failed,
 			 "improvements", improvements, "unchanged", unchanged, "noisy", noisy,
 			 "not_judged", unjudged, "worst",
-			 worst ? json_pack("{s:O, s:O, s:O}", "benchmark",
+			 worst ? json_pack("{s:O, s:O, s:O, s:O}", "benchmark",
 					   json_object_get(worst, "benchmark"), "metric",
 					   json_object_get(worst, "metric"), "change",
-					   json_object_get(worst, "change"))
+					   json_object_get(worst, "change"), "relative_change",
+					   json_object_get(worst, "relative_change"))
 			       : json_null());
+}
+
+/*
+ * What spoiled the timing of a run, as its manifest recorded it: the side
+ * conditions found at the start (a busy host, a hypervisor below, SMT...)
+ * and a busy host seen while it ran.
+ */
+static json_t *conditions(const json_t *manifest)
+{
+	json_t *out = json_array(), *w;
+	json_t *busy = json_object_get(
+		json_object_get(json_object_get(manifest, "bench"), "repetition_plan"),
+		"busy_warning");
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(json_object_get(manifest,
+									   "environment"),
+							   "conditions"),
+					   "warnings"),
+			   i, w) {
+		if (json_is_string(w))
+			json_array_append_new(out, json_pack("{s:s, s:O}", "when", "at start",
+							     "text", w));
+	}
+	if (json_is_string(busy))
+		json_array_append_new(out, json_pack("{s:s, s:O}", "when", "during the run", "text",
+						     busy));
+	return out;
 }
 
 static json_t *side(const struct kmb_result *r)
 {
 	json_t *env = json_object_get(r->manifest, "environment");
+	json_t *label = json_object_get(r->manifest, "label");
 
-	return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?}", "path", r->path, "run_id",
-			 json_object_get(r->manifest, "run_id"), "kernel",
+	return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:o}", "path", r->path, "run_id",
+			 json_object_get(r->manifest, "run_id"), "label",
+			 json_is_string(label) ? label : NULL, "kernel",
 			 json_object_get(json_object_get(env, "kernel"), "release"), "host",
 			 json_object_get(env, "host"), "start_time",
-			 json_object_get(r->manifest, "start_time"));
+			 json_object_get(r->manifest, "start_time"), "conditions",
+			 conditions(r->manifest));
+}
+
+/* The environment difference, with the kernel config options that differ. */
+static json_t *environment(const struct kmb_result *base, const struct kmb_result *cand)
+{
+	json_t *env = kmb_env_diff(base->manifest, cand->manifest);
+	json_t *config = kmb_kconfig_diff(base, cand, KMB_KCONFIG_DIFF_LIMIT);
+
+	if (config)
+		json_object_set_new(env, "kernel_config", config);
+	return env;
 }
 
 json_t *kmb_compare(const struct kmb_result *base, const struct kmb_result *cand,
@@ -532,7 +576,47 @@ json_t *kmb_compare(const struct kmb_result *base, const struct kmb_result *cand
 			 side(base), "cand", side(cand), "alpha", o->alpha, "power",
 			 KMB_COMPARE_POWER, "noise_floor", "min", o->floor_min, "cov_multiplier",
 			 o->cov_multiplier, "noisy_above", o->floor_max, "calibration",
-			 o->calibration_note, "environment",
-			 kmb_env_diff(base->manifest, cand->manifest), "tally",
+			 o->calibration_note, "environment", environment(base, cand), "tally",
 			 tally(metrics, outcomes), "metrics", metrics, "benchmarks", outcomes);
+}
+
+json_t *kmb_compare_set(json_t *reports)
+{
+	json_t *first = json_array_get(reports, 0);
+
+	return json_pack("{s:s, s:i, s:O, s:o}", "format", KMB_COMPARE_SET_FORMAT, "schema_version",
+			 KMB_COMPARE_SET_SCHEMA, "base", json_object_get(first, "base"), "reports",
+			 reports);
+}
+
+size_t kmb_compare_count(const json_t *doc)
+{
+	const char *format = json_string_value(json_object_get(doc, "format"));
+
+	if (format && !strcmp(format, KMB_COMPARE_SET_FORMAT))
+		return json_array_size(json_object_get(doc, "reports"));
+	return doc ? 1 : 0;
+}
+
+const json_t *kmb_compare_report(const json_t *doc, size_t i)
+{
+	const char *format = json_string_value(json_object_get(doc, "format"));
+
+	if (format && !strcmp(format, KMB_COMPARE_SET_FORMAT))
+		return json_array_get(json_object_get(doc, "reports"), i);
+	return i == 0 ? doc : NULL;
+}
+
+bool kmb_compare_failed(const json_t *doc)
+{
+	size_t i, n = kmb_compare_count(doc);
+
+	for (i = 0; i < n; i++) {
+		const json_t *t = json_object_get(kmb_compare_report(doc, i), "tally");
+
+		if (json_integer_value(json_object_get(t, "regressions")) ||
+		    json_integer_value(json_object_get(t, "lost")))
+			return true;
+	}
+	return false;
 }

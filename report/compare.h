@@ -18,6 +18,9 @@
 
 #define KMB_COMPARE_FORMAT "kvm-mm-bench/compare"
 #define KMB_COMPARE_SCHEMA 2
+/* Several candidates against one base: one report per candidate. */
+#define KMB_COMPARE_SET_FORMAT "kvm-mm-bench/compare-set"
+#define KMB_COMPARE_SET_SCHEMA 1
 
 /* A metric's verdict; its name is what reports carry ("not judged"). */
 enum kmb_verdict {
@@ -66,12 +69,30 @@ void kmb_compare_defaults(struct kmb_compare_opts *o);
 json_t *kmb_compare(const struct kmb_result *base, const struct kmb_result *cand,
 		    const struct kmb_compare_opts *o, char *err, size_t errlen);
 
-/* Renderers. */
-/* all: also the metrics that are not judged (census counters, CPU time). */
-void kmb_render_text(const json_t *report, FILE *out, int color, int all);
-void kmb_render_markdown(const json_t *report, FILE *out);
+/*
+ * Several candidates judged against one base: {"format":
+ * "kvm-mm-bench/compare-set", "schema_version": 1, "base", "reports": [one
+ * kmb_compare() report per candidate]}. Takes the reference to reports.
+ */
+json_t *kmb_compare_set(json_t *reports);
+
+/* A document is a report or a set of them: how many, and the i-th. */
+size_t kmb_compare_count(const json_t *doc);
+const json_t *kmb_compare_report(const json_t *doc, size_t i);
+/* Whether any report of doc has a regression or a lost benchmark (exit 1). */
+bool kmb_compare_failed(const json_t *doc);
+
+/*
+ * Renderers of a report or a set of them (kmb_compare_set). all: also the
+ * metrics that are not judged (census counters, CPU time, /proc/vmstat
+ * deltas).
+ */
+void kmb_render_text(const json_t *doc, FILE *out, bool color, bool all);
+void kmb_render_markdown(const json_t *doc, FILE *out, bool all);
+/* Plain text for mail: never wider than 80 columns. */
+void kmb_render_email(const json_t *doc, FILE *out, bool all);
 /* Self-contained HTML with inline gnuplot SVG charts; 0 or -1 (err). */
-int kmb_render_html(const json_t *report, FILE *out, char *err, size_t errlen);
+int kmb_render_html(const json_t *doc, FILE *out, bool all, char *err, size_t errlen);
 /*
  * The same document without the page around it and without the runs table,
  * for a page of its own (the dashboard's): environment, summary, benchmarks

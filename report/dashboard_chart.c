@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The trend chart of one series: the median of every run with its 95% CI as a
+ * The trend chart of one series: the median of every run with its CI as a
  * band, the rolling baseline, regressions ringed in red, segment breaks as
  * dashed lines and kernel releases along the top. As in chart.c, gnuplot gets
  * the data inline in a script in a private mkdtemp directory and is spawned
@@ -91,7 +91,7 @@ static void put_plot(FILE *f, const struct dash_trend *t)
 		imp |= t->pts[i].mark == 2;
 	}
 	fputs("plot $pts using 1:3:4 with filledcurves fillcolor rgb '#cfe0f2' "
-	      "fillstyle solid 1 noborder title '95% CI of the median', \\\n", f);
+	      "fillstyle solid 1 noborder title 'CI of the median', \\\n", f);
 	/* Past a few hundred runs the points would only be a smear on the line. */
 	fprintf(f, "     $pts using 1:2 with %s linewidth 1 linecolor rgb '#1f4e79' "
 		   "title 'median of the run'",

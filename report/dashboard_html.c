@@ -63,6 +63,7 @@ static void put_pct(FILE *out, double v)
 		fputs("&ndash;", out);
 }
 
+/* "162.7 [161.4, 164.8] 75%": the interval at its real level, which n sets. */
 static void put_median(FILE *out, const struct kmb_interval *ci)
 {
 	put_num(out, ci->estimate);
@@ -71,6 +72,8 @@ static void put_median(FILE *out, const struct kmb_interval *ci)
 	fputs(", ", out);
 	put_num(out, ci->hi);
 	fputc(']', out);
+	if (isfinite(ci->level))
+		fprintf(out, " %.0f%%", 100 * ci->level);
 }
 
 static const char *verdict_class(enum kmb_verdict v)
@@ -462,7 +465,7 @@ static void lineage_section(FILE *out, const struct dash_site *site, const struc
 	fputs(", kernel ", out);
 	esc(out, last->kernel);
 	fputs(".</p>\n<table class=\"series\">\n<tr><th>benchmark</th><th>metric</th><th>runs</th>"
-	      "<th>latest median [95% CI]</th><th>rolling baseline</th>"
+	      "<th>latest median [CI] level</th><th>rolling baseline</th>"
 	      "<th>change (+ is better)</th><th>verdict</th><th>trend</th></tr>\n",
 	      out);
 	for (i = 0; i < site->nseries; i++) {
@@ -608,8 +611,8 @@ static void series_chart(FILE *out, const struct dash_series *s)
 	esc(out, s->bench);
 	fputc(' ', out);
 	esc(out, s->metric);
-	fputs("\"></a><figcaption class=\"note\">Median of every run with its 95% confidence "
-	      "interval (band), the rolling baseline (dashed), regressions ringed red; dashed "
+	fputs("\"></a><figcaption class=\"note\">Median of every run with its confidence "
+	      "interval (band; its level, which n sets, is in the runs table), the rolling baseline (dashed), regressions ringed red; dashed "
 	      "yellow lines: the series restarts (runs not comparable); kernel releases along "
 	      "the top.</figcaption></figure>\n",
 	      out);
@@ -718,6 +721,16 @@ static void stress_cell(FILE *out, const struct dash_run *r)
 	fputs("</td>", out);
 }
 
+/* The run's label (kmb bench --label) under its id. */
+static void run_label(FILE *out, const struct dash_run *r)
+{
+	if (!r->label)
+		return;
+	fputs("<br><strong class=\"label\">", out);
+	esc(out, r->label);
+	fputs("</strong>", out);
+}
+
 static void run_row(FILE *out, const struct dash_site *site, const struct dash_series *s,
 		    const struct dash_point *p)
 {
@@ -728,7 +741,9 @@ static void run_row(FILE *out, const struct dash_site *site, const struct dash_s
 	esc(out, kmb_verdict_name(p->verdict));
 	fputs("\"><td><code>", out);
 	esc(out, p->run->id);
-	fputs("</code></td><td>", out);
+	fputs("</code>", out);
+	run_label(out, p->run);
+	fputs("</td><td>", out);
 	esc(out, p->run->start);
 	fputs("</td><td>", out);
 	esc(out, p->run->kernel);
@@ -755,7 +770,7 @@ static void runs_table(FILE *out, const struct dash_site *site, const struct das
 	size_t k;
 
 	fputs("<h2>Runs</h2>\n<table class=\"runs\">\n<tr><th>run</th><th>started</th>"
-	      "<th>kernel</th><th>n</th><th>median [95% CI]</th><th>rolling baseline</th>"
+	      "<th>kernel</th><th>n</th><th>median [CI] level</th><th>rolling baseline</th>"
 	      "<th>change</th><th>p</th><th>verdict</th><th>links</th>",
 	      out);
 	if (s->lin->has_stress)
@@ -873,6 +888,7 @@ static void compare_runs_table(FILE *out, const struct dash_site *site,
 		dash_manifest_href(site, r[i], href, sizeof(href), false);
 		fprintf(out, "<tr><th>%s</th><td>", i ? "cand" : "base");
 		link_to(out, href, r[i]->id);
+		run_label(out, r[i]);
 		fputs("</td><td>", out);
 		esc(out, r[i]->start);
 		fputs("</td><td>", out);

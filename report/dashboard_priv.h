@@ -30,6 +30,7 @@ struct dash_run {
 	bool ok;
 	const char *reason;	/* why it is skipped (!ok) */
 	const char *host, *cpu, *arch, *kernel, *start;
+	const char *label;	/* kmb bench --label, or NULL */
 	time_t t;
 	bool synthetic;
 	bool has_samples;	/* a benchmark run (a stress run has none) */

@@ -313,6 +313,7 @@ static struct dash_run *new_run(struct dash_site *s, const char *id, json_t *rec
 	r->arch = dash_jstr(rec, "arch");
 	r->kernel = dash_jstr(rec, "kernel");
 	r->start = dash_jstr(rec, "start");
+	r->label = dash_jstr_or(json_object_get(rec, "env"), "label", NULL);
 	r->t = parse_time(r->start);
 	r->synthetic =
 		strstr(dash_jstr_or(rec, "command", ""), "SYNTHETIC") || strstr(id, "SYNTHETIC");

@@ -61,6 +61,70 @@ static json_t *lookup(const json_t *root, const char *path)
 	return root ? json_object_get(root, path) : NULL;
 }
 
+/*
+ * The words of a kernel command line as the kernel splits them: at blanks,
+ * except inside double quotes (param="a b").
+ */
+static json_t *cmdline_words(const char *s)
+{
+	json_t *words = json_array();
+	const char *start;
+	bool quoted;
+
+	while (s && *s) {
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		start = s;
+		for (quoted = false; *s && (quoted || (*s != ' ' && *s != '\t' && *s != '\n'));
+		     s++) {
+			if (*s == '"')
+				quoted = !quoted;
+		}
+		json_array_append_new(words, json_stringn(start, (size_t)(s - start)));
+	}
+	return words;
+}
+
+/* The words of a not in b, each as often as a has it more than b, in a's order. */
+static json_t *words_only_in(const json_t *a, const json_t *b)
+{
+	json_t *left = json_deep_copy(b), *out = json_array(), *w, *x;
+	size_t i, k;
+
+	json_array_foreach(a, i, w) {
+		bool found = false;
+
+		json_array_foreach(left, k, x) {
+			if (json_equal(w, x)) {
+				json_array_remove(left, k);
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			json_array_append(out, w);
+	}
+	json_decref(left);
+	return out;
+}
+
+/*
+ * The command line's row says which parameters were removed and added: a
+ * one-word difference in two 600-character lines is hard to see.
+ */
+static void add_cmdline_words(json_t *row, const json_t *vb, const json_t *vc)
+{
+	json_t *wb = cmdline_words(json_string_value(vb)),
+	       *wc = cmdline_words(json_string_value(vc));
+
+	json_object_set_new(row, "removed", words_only_in(wb, wc));
+	json_object_set_new(row, "added", words_only_in(wc, wb));
+	json_decref(wb);
+	json_decref(wc);
+}
+
 static void add_capability_diffs(json_t *diff, const json_t *b, const json_t *c)
 {
 	json_t *cb = lookup(b, "environment.capabilities"), *cc, *v;
@@ -124,7 +188,7 @@ static json_t *scoped_warnings(json_t *diff, const json_t *b, const json_t *c)
 
 json_t *kmb_env_diff(const json_t *b, const json_t *c)
 {
-	json_t *diff = json_array(), *warnings = json_array();
+	json_t *diff = json_array(), *warnings = json_array(), *row;
 	size_t i;
 
 	if (!b || !c) {
@@ -139,13 +203,13 @@ json_t *kmb_env_diff(const json_t *b, const json_t *c)
 
 		if (json_equal(vb, vc) || (!vb && !vc))
 			continue;
-		json_array_append_new(diff, json_pack("{s:s, s:O?, s:O?, s:b}", "field",
-						      fields[i].path + (strncmp(fields[i].path,
-										"environment.", 12)
-										? 0
-										: 12),
-						      "base", vb, "cand", vc,
-						      "breaks_comparability", fields[i].breaks));
+		row = json_pack("{s:s, s:O?, s:O?, s:b}", "field",
+				fields[i].path +
+					(strncmp(fields[i].path, "environment.", 12) ? 0 : 12),
+				"base", vb, "cand", vc, "breaks_comparability", fields[i].breaks);
+		if (!strcmp(fields[i].path, "environment.kernel.cmdline"))
+			add_cmdline_words(row, vb, vc);
+		json_array_append_new(diff, row);
 		if (fields[i].breaks)
 			json_array_append_new(warnings, json_sprintf("not comparable: %s",
 								     fields[i].why));

@@ -12,6 +12,7 @@ const char kmb_html_css[] =
 	".metrics td:nth-child(2){white-space:nowrap}\n"
 	"tr.regression td{background:#fdecea}tr.improvement td{background:#e9f5ea}\n"
 	".regression .verdict,.bad{color:#b71c1c;font-weight:bold}"
+	".why{font-weight:normal;color:#555;font-size:.88em}td.verdict{min-width:11em}"
 	".improvement .verdict{color:#1b5e20;font-weight:bold}.noisy .verdict{color:#8a6d00}\n"
 	/* An environment difference that breaks comparability; a series that restarts. */
 	"tr.incomparable td{background:#fff3cd;font-weight:bold}"

@@ -1,266 +1,161 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* kmb compare as aligned text for a terminal and as a markdown table for mail. */
+/*
+ * kmb compare for a terminal: who is compared, the environment, the summary,
+ * then one table with a line per benchmark and metric, its columns as wide
+ * as their content (on a terminal, the names wrap to its width).
+ */
 #include "compare.h"
-#include "html.h"
+#include "render.h"
+#include "table.h"
+#include "view.h"
 
-#include <math.h>
-#include <stdbool.h>
-#include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
-
-#define RED "\033[31m"
-#define GREEN "\033[32m"
-#define YELLOW "\033[33m"
-#define BOLD "\033[1m"
-#define RESET "\033[0m"
-
-static double get(const json_t *o, const char *a, const char *b)
-{
-	json_t *v = json_object_get(b ? json_object_get(o, a) : o, b ? b : a);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "?";
-}
-
-static void fmt_median(char *buf, size_t len, const json_t *side)
-{
-	json_t *ci = json_object_get(side, "ci");
-
-	snprintf(buf, len, "%.4g [%.4g, %.4g]", get(side, "median", NULL),
-		 json_number_value(json_array_get(ci, 0)), json_number_value(json_array_get(ci, 1)));
-}
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 static const char *verdict_color(const char *v)
 {
 	if (!strcmp(v, "regression"))
-		return RED;
+		return "red";
 	if (!strcmp(v, "improvement"))
-		return GREEN;
+		return "green";
 	if (!strcmp(v, "noisy"))
-		return YELLOW;
-	return "";
+		return "yellow";
+	return NULL;
 }
 
-static void summary_line(const json_t *report, FILE *out, const char *bold, const char *reset)
+static void set_cell(struct libscols_line *ln, size_t col, const char *text, const char *color)
 {
-	json_t *s = json_object_get(report, "tally"), *worst = json_object_get(s, "worst");
-
-	fprintf(out, "%ssummary: %d regressed, %d improved, %d unchanged, %d noisy (%d judged, %d "
-		     "not judged)%s",
-		bold, (int)get(s, "regressions", NULL), (int)get(s, "improvements", NULL),
-		(int)get(s, "unchanged", NULL), (int)get(s, "noisy", NULL),
-		(int)get(s, "judged", NULL), (int)get(s, "not_judged", NULL), reset);
-	if (get(s, "lost", NULL) > 0)
-		fprintf(out, "; %d benchmark(s) ran in base but not in cand", (int)get(s, "lost", NULL));
-	if (get(s, "failed_in_cand", NULL) > 0)
-		fprintf(out, "; %d failed in cand", (int)get(s, "failed_in_cand", NULL));
-	if (json_is_object(worst))
-		fprintf(out, "; worst regression: %s %s %+.1f%%", str(worst, "benchmark"),
-			str(worst, "metric"), 100 * get(worst, "change", NULL));
-	fputc('\n', out);
+	scols_line_set_data(ln, col, text);
+	if (color)
+		scols_cell_set_color(scols_line_get_cell(ln, col), color);
 }
 
-static const char *opt(const json_t *o, const char *key)
+static void add_columns(struct libscols_table *tb, size_t ncand)
 {
-	const char *s = json_string_value(json_object_get(o, key));
+	char name[32];
+	size_t i;
 
-	return s ? s : "";
-}
-
-/*
- * Text inside a markdown table cell: "|" would end the cell and HTML would be
- * rendered by the reader's markdown, so both are escaped.
- */
-static void md_esc(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", out);
-		else if (*s == '\n')
-			fputc(' ', out);
-		else if (!kmb_html_escape_char(out, *s))
-			fputc(*s, out);
+	scols_table_new_column(tb, "benchmark / metric", 0, SCOLS_FL_TREE | SCOLS_FL_WRAP);
+	scols_table_new_column(tb, "base", 0, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "[CI]", 0, 0);
+	scols_table_new_column(tb, "n", 0, SCOLS_FL_RIGHT);
+	for (i = 0; i < ncand; i++) {
+		if (ncand == 1)
+			snprintf(name, sizeof(name), "cand");
+		else
+			snprintf(name, sizeof(name), "cand%zu", i + 1);
+		scols_table_new_column(tb, name, 0, SCOLS_FL_RIGHT);
+		if (ncand == 1)
+			scols_table_new_column(tb, "[CI]", 0, 0);
+		scols_table_new_column(tb, "n", 0, SCOLS_FL_RIGHT);
+		scols_table_new_column(tb, "%change", 0, SCOLS_FL_RIGHT);
+		if (ncand == 1) {
+			scols_table_new_column(tb, "floor", 0, SCOLS_FL_RIGHT);
+			scols_table_new_column(tb, "shift [CI]", 0, SCOLS_FL_WRAP);
+		}
+		scols_table_new_column(tb, "p", 0, SCOLS_FL_RIGHT);
+		scols_table_new_column(tb, "verdict", 0, 0);
 	}
 }
 
-/* Benchmarks that did not run in both; markdown as a table, text as lines. */
-static void outcomes(const json_t *report, FILE *out, int md, int color)
+static void metric_line(struct libscols_line *ln, const struct kmb_view_key *k, size_t ncand,
+			bool color)
 {
-	const json_t *rows = json_object_get(report, "benchmarks"), *row;
-	size_t i;
+	struct kmb_view_cell c;
+	char text[160];
+	size_t i, col = 1;
 
-	if (!json_array_size(rows))
-		return;
-	if (md)
-		fprintf(out, "\n| benchmark | status | base | cand |\n|---|---|---|---|\n");
-	else
-		fprintf(out, "\nbenchmarks that did not run in both:\n");
-	json_array_foreach(rows, i, row) {
-		bool bad = json_is_true(json_object_get(row, "regression"));
-		const char *b = *opt(row, "base") ? opt(row, "base") : "ran";
-		const char *c = *opt(row, "cand") ? opt(row, "cand") : "ran";
+	scols_line_set_data(ln, 0, k->metric);
+	kmb_view_cell(k, k->first, "base", &c);
+	scols_line_set_data(ln, col++, c.median);
+	scols_line_set_data(ln, col++, c.ci);
+	scols_line_set_data(ln, col++, c.n);
+	for (i = 0; i < ncand; i++) {
+		const json_t *row = k->rows[i];
+		const char *v = kmb_view_verdict(row);
 
-		if (md) {
-			fputs("| ", out);
-			md_esc(out, str(row, "benchmark"));
-			fprintf(out, " | %s%s%s", bad ? "**" : "", str(row, "status"), bad ? "**" : "");
-			if (*opt(row, "note")) {
-				fputs("; ", out);
-				md_esc(out, opt(row, "note"));
-			}
-			fputs(" | ", out);
-			md_esc(out, b);
-			fputs(" | ", out);
-			md_esc(out, c);
-			fputs(" |\n", out);
+		if (!row) {
+			col += ncand == 1 ? 8 : 5;
 			continue;
 		}
-		fprintf(out, "  %s%-16s%s %s%s%s\n    base: %s\n    cand: %s\n",
-			color && bad ? RED : "", str(row, "status"), color && bad ? RESET : "",
-			str(row, "benchmark"), *opt(row, "note") ? " -- " : "", opt(row, "note"), b,
-			c);
+		kmb_view_cell(k, row, "cand", &c);
+		scols_line_set_data(ln, col++, c.median);
+		if (ncand == 1)
+			scols_line_set_data(ln, col++, c.ci);
+		scols_line_set_data(ln, col++, c.n);
+		kmb_view_change(row, text, sizeof(text));
+		scols_line_set_data(ln, col++, text);
+		if (ncand == 1) {
+			kmb_unit_percent(json_number_value(json_object_get(row, "noise_floor")),
+					 false, text, sizeof(text));
+			scols_line_set_data(ln, col++, strcmp(v, "not judged") ? text : "-");
+			kmb_view_shift(k, row, text, sizeof(text));
+			scols_line_set_data(ln, col++, text);
+		}
+		kmb_view_p(row, text, sizeof(text));
+		scols_line_set_data(ln, col++, text);
+		set_cell(ln, col++, v, color ? verdict_color(v) : NULL);
 	}
 }
 
-static void header(const json_t *report, FILE *out)
+static size_t terminal_width(void)
 {
-	json_t *b = json_object_get(report, "base"), *c = json_object_get(report, "cand");
-	json_t *env = json_object_get(report, "environment"), *d;
-	size_t i;
+	struct winsize ws;
 
-	fprintf(out, "base: %s (kernel %s)\ncand: %s (kernel %s)\n", str(b, "path"),
-		str(b, "kernel"), str(c, "path"), str(c, "kernel"));
-	json_array_foreach(json_object_get(env, "diff"), i, d) {
-		char *vb = json_dumps(json_object_get(d, "base"), JSON_ENCODE_ANY);
-		char *vc = json_dumps(json_object_get(d, "cand"), JSON_ENCODE_ANY);
-
-		fprintf(out, "  %-28s %s -> %s\n", str(d, "field"), vb ? vb : "null",
-			vc ? vc : "null");
-		free(vb);
-		free(vc);
-	}
-	json_array_foreach(json_object_get(env, "warnings"), i, d)
-		fprintf(out, "warning: %s\n", json_string_value(d));
-	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d)
-		fprintf(out, "warning: %s\n", str(d, "text"));
-	if (json_is_string(json_object_get(report, "calibration")))
-		fprintf(out, "%s\n", str(report, "calibration"));
-	fprintf(out, "alpha %.3g, noise floor max(%.0f%%, %.3g x CoV); change: + is better\n",
-		get(report, "alpha", NULL), 100 * get(report, "noise_floor", "min"),
-		get(report, "noise_floor", "cov_multiplier"));
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col >= 40)
+		return ws.ws_col;
+	return 0;
 }
 
-void kmb_render_text(const json_t *report, FILE *out, int color, int all)
+static void table(const json_t *doc, FILE *out, bool color, bool all,
+		  struct kmb_view_grid *left_out)
 {
-	json_t *row;
+	struct kmb_view_grid g;
+	struct libscols_table *tb;
+	struct libscols_line *parent = NULL;
 	const char *last = "";
 	size_t i;
-	int hidden = 0;
 
-	header(report, out);
-	summary_line(report, out, color ? BOLD : "", color ? RESET : "");
-	outcomes(report, out, 0, color);
-	fprintf(out, "\n%-30s %-26s %-26s %8s %7s  %s\n", "metric", "base median [95% CI]",
-		"cand median [95% CI]", "change", "p", "verdict");
-	json_array_foreach(json_object_get(report, "metrics"), i, row) {
-		const char *bench = str(row, "benchmark"), *v = str(row, "verdict");
-		char name[64], mb[64], mc[64], change[16] = "-";
-
-		if (!all && !strcmp(v, "not judged")) {
-			hidden++;
-			continue;
-		}
-		if (strcmp(bench, last))
-			fprintf(out, "%s\n", bench);
-		last = bench;
-		snprintf(name, sizeof(name), "  %s%s%s%s", str(row, "metric"),
-			 *str(row, "unit") ? " (" : "", str(row, "unit"), *str(row, "unit") ? ")" : "");
-		fmt_median(mb, sizeof(mb), json_object_get(row, "base"));
-		fmt_median(mc, sizeof(mc), json_object_get(row, "cand"));
-		if (json_object_get(row, "direction") && !json_is_null(json_object_get(row, "direction")))
-			snprintf(change, sizeof(change), "%+.1f%%", 100 * get(row, "change", NULL));
-		fprintf(out, "%-30s %-26s %-26s %8s %7.3g  %s%s%s\n", name, mb, mc, change,
-			get(row, "p", NULL), color ? verdict_color(v) : "", v,
-			color && *verdict_color(v) ? RESET : "");
+	if (kmb_view_grid(doc, all, &g))
+		return;
+	left_out->hidden = g.hidden;
+	left_out->unmoved = g.unmoved;
+	tb = kmb_table_new(color ? terminal_width() : 0, false, "  ");
+	if (!tb) {
+		kmb_view_grid_free(&g);
+		return;
 	}
-	if (hidden)
-		fprintf(out, "(%d metrics not judged: census counters and CPU time under manual "
-			     "timing; --all shows them)\n",
-			hidden);
+	scols_table_enable_colors(tb, color);
+	add_columns(tb, g.ncand);
+	for (i = 0; i < g.nkeys; i++) {
+		const struct kmb_view_key *k = &g.keys[i];
+
+		if (strcmp(k->bench, last)) {
+			parent = scols_table_new_line(tb, NULL);
+			scols_line_set_data(parent, 0, k->bench);
+			last = k->bench;
+		}
+		metric_line(scols_table_new_line(tb, parent), k, g.ncand, color);
+	}
+	fputc('\n', out);
+	if (g.nkeys)
+		kmb_table_print(tb, out);
+	else
+		scols_unref_table(tb);
+	kmb_view_grid_free(&g);
 }
 
-void kmb_render_markdown(const json_t *report, FILE *out)
+void kmb_render_text(const json_t *doc, FILE *out, bool color, bool all)
 {
-	json_t *b = json_object_get(report, "base"), *c = json_object_get(report, "cand");
-	json_t *env = json_object_get(report, "environment"), *row, *d;
-	size_t i;
-	int hidden = 0;
+	struct kmb_view_grid left_out = { 0 };
 
-	fputs("**kmb compare**: ", out);
-	md_esc(out, str(b, "path"));
-	fputs(" (kernel ", out);
-	md_esc(out, str(b, "kernel"));
-	fputs(") vs ", out);
-	md_esc(out, str(c, "path"));
-	fputs(" (kernel ", out);
-	md_esc(out, str(c, "kernel"));
-	fputs(")\n\n", out);
-	summary_line(report, out, "", "");
-	json_array_foreach(json_object_get(env, "warnings"), i, d)
-	{
-		fputs("\n> **warning**: ", out);
-		md_esc(out, json_string_value(d));
-		fputc('\n', out);
-	}
-	json_array_foreach(json_object_get(env, "scoped_warnings"), i, d) {
-		fputs("\n> **warning**: ", out);
-		md_esc(out, str(d, "text"));
-		fputc('\n', out);
-	}
-	if (json_array_size(json_object_get(env, "diff"))) {
-		fprintf(out, "\n| environment | base | cand |\n|---|---|---|\n");
-		json_array_foreach(json_object_get(env, "diff"), i, d) {
-			char *vb = json_dumps(json_object_get(d, "base"), JSON_ENCODE_ANY);
-			char *vc = json_dumps(json_object_get(d, "cand"), JSON_ENCODE_ANY);
-
-			fprintf(out, "| %s | ", str(d, "field"));
-			md_esc(out, vb ? vb : "null");
-			fputs(" | ", out);
-			md_esc(out, vc ? vc : "null");
-			fputs(" |\n", out);
-			free(vb);
-			free(vc);
-		}
-	}
-	outcomes(report, out, 1, 0);
-	fprintf(out, "\n| benchmark | metric | base median | cand median | change | p | verdict |\n"
-		     "|---|---|---:|---:|---:|---:|---|\n");
-	json_array_foreach(json_object_get(report, "metrics"), i, row) {
-		const char *v = str(row, "verdict");
-
-		if (!strcmp(v, "not judged")) {
-			hidden++;
-			continue;
-		}
-		fputs("| ", out);
-		md_esc(out, str(row, "benchmark"));
-		fputs(" | ", out);
-		md_esc(out, str(row, "metric"));
-		fprintf(out, " | %.4g | %.4g | %+.1f%% | %.3g | %s%s%s |\n",
-			get(row, "base", "median"), get(row, "cand", "median"),
-			100 * get(row, "change", NULL), get(row, "p", NULL),
-			!strcmp(v, "regression") ? "**" : "", v,
-			!strcmp(v, "regression") ? "**" : "");
-	}
-	fprintf(out, "\nChange: Hodges-Lehmann shift over the base median, + is better; p: "
-		     "Mann-Whitney U; %d metrics not judged (census counters, CPU time under "
-		     "manual timing).\n",
-		hidden);
+	fprintf(out, "kmb compare\n");
+	kmb_plain_sides(doc, out, 0, true);
+	kmb_plain_environment(doc, out, 0);
+	kmb_plain_summary(doc, out, 0, color);
+	kmb_plain_outcomes(doc, out, 0, color);
+	table(doc, out, color, all, &left_out);
+	kmb_plain_noisy(doc, out, 0);
+	kmb_plain_legend(doc, out, 0, &left_out, false, false);
 }
