@@ -58,6 +58,8 @@ static void bench_usage(void)
 	       "  -v, --verbose          also show Google Benchmark's console output\n"
 	       "  -o, --out DIR          write the run into DIR (must be empty or new)\n"
 	       "  -R, --results DIR      results tree (default $KMB_RESULTS or ./results)\n"
+	       "      --host-label NAME  this machine's name in the results (default\n"
+	       "                         $KMB_HOST_LABEL, else <hostname>-<machine-id hash>)\n"
 	       "      --run-dir-file FILE  write the run directory's path into FILE (for scripts)\n"
 	       "      --pv-image FILE    s390x Secure Execution image for the teardown_pv family\n"
 	       "  -h, --help             this help\n\n"
@@ -80,6 +82,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "results", required_argument, NULL, 'R' },
 		{ "pv-image", required_argument, NULL, 'P' },
 		{ "run-dir-file", required_argument, NULL, 'D' },
+		{ "host-label", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -131,6 +134,10 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 'D':
 			o->run_dir_file = optarg;
+			break;
+		case 'H':
+			if (cli_host_label_option(optarg))
+				return KMB_EXIT_USAGE;
 			break;
 		case 'h':
 			bench_usage();
