@@ -49,7 +49,13 @@ struct kmb_selection;
  */
 void cli_print_skip_groups(const struct kmb_selection *sel, FILE *out);
 
-/* Environment with the benchmark library facts added (build.benchmark). */
+/*
+ * Environment with the benchmark library facts added (build.benchmark) and
+ * the host label given with --host-label, if any.
+ */
 json_t *cli_capture_env(void);
+
+/* --host-label LABEL: checked (a usage error if invalid) and kept for cli_capture_env. */
+int cli_host_label_option(const char *label);
 
 #endif

@@ -83,6 +83,8 @@ static void bench_usage(void)
 	       "  -R, --results DIR      results tree (default $KMB_RESULTS or ./results)\n"
 	       "  -l, --label NAME       a name for the run (\"stock\", \"patched-v2\"), kept in\n"
 	       "                         manifest.json; kmb compare and the dashboard show it\n"
+	       "      --host-label NAME  this machine's name in the results (default\n"
+	       "                         $KMB_HOST_LABEL, else <hostname>-<machine-id hash>)\n"
 	       "      --run-dir-file FILE  write the run directory's path into FILE (for scripts)\n"
 	       "      --pv-image FILE    s390x Secure Execution image for the teardown_pv family\n"
 	       "  -h, --help             this help\n\n"
@@ -110,6 +112,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "pv-image", required_argument, NULL, 'P' },
 		{ "run-dir-file", required_argument, NULL, 'D' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "host-label", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -195,6 +198,10 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 			o->label = optarg;
 			break;
 		}
+		case 'H':
+			if (cli_host_label_option(optarg))
+				return KMB_EXIT_USAGE;
+			break;
 		case 'h':
 			bench_usage();
 			exit(KMB_EXIT_OK);

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "fatal.h"
 #include "knob.h"
+#include "paths.h"
 #include "runner.h"
 #include "rundir.h"
 #include "scenario.h"
@@ -19,15 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef KMB_SCENARIO_DIR
-#define KMB_SCENARIO_DIR "stress/scenarios"
-#endif
 #define MAX_SCENARIOS 64
 
 struct stress_args {
 	const char *names[MAX_SCENARIOS];
 	int nnames;
-	bool list, check, keep_logs, quiet;
+	bool list, check, keep_logs, quiet, json;
 	double timeout_s;
 	const char *results, *out, *dir, *guest_kernel;
 };
@@ -35,28 +33,33 @@ struct stress_args {
 static void stress_usage(void)
 {
 	printf("usage: kmb stress [OPTIONS] [SCENARIO|NAME]...\n"
-	       "       kmb stress --list [SCENARIO|NAME]...\n"
+	       "       kmb stress --list [--json] [SCENARIO|NAME]...\n"
 	       "       kmb stress --check SCENARIO|NAME...\n\n"
 	       "Boot real QEMU guests, balloon them, put the host under memory pressure,\n"
 	       "migrate them (precopy, postcopy, postcopy with pause/recover) and check the\n"
-	       "invariants. Without names: the default set (stress/scenarios/default.list).\n\n"
+	       "invariants. Without names: the default set (default.list in the scenario\n"
+	       "folder, %s).\n\n"
 	       "  -l, --list               list the given scenarios (default: every one in the\n"
 	       "                           scenario folder) with their descriptions and exit\n"
+	       "      --json               with --list: a JSON array, one object per scenario\n"
 	       "  -c, --check              validate the given scenario files and exit: 0 when\n"
 	       "                           all are valid, 2 with file, line and key otherwise\n"
 	       "  -k, --keep-logs          keep the private run directory (consoles, QEMU\n"
 	       "                           stderr); its path is printed and kept in the result\n"
 	       "  -t, --timeout S          overall limit per scenario, in seconds\n"
 	       "  -g, --guest-kernel FILE  guest kernel (default: $KMB_GUEST_KERNEL or the one\n"
-	       "                           scripts/fetch-guest-kernel cached)\n"
+	       "                           fetch-guest-kernel cached; 'kmb --paths' shows it)\n"
 	       "  -o, --out DIR            write the run into DIR\n"
 	       "  -R, --results DIR        results tree (default $KMB_RESULTS or ./results)\n"
+	       "      --host-label NAME    this machine's name in the results (default\n"
+	       "                           $KMB_HOST_LABEL, else <hostname>-<machine-id hash>)\n"
 	       "      --quiet              no progress lines\n"
 	       "  -h, --help               this help\n\n"
 	       "Writes <run>/stress/<scenario>.json (the resolved scenario, metrics every\n"
 	       "100 ms, QMP events, agent lines, invariants) and <run>/logs/<scenario>/\n"
 	       "(consoles, QEMU stderr, stress-ng YAML). Exit status: 0 every invariant held,\n"
-	       "1 one failed, 2 harness error or invalid scenario.\n");
+	       "1 one failed, 2 harness error or invalid scenario.\n",
+	       kmb_file_path(KMB_FILE_SCENARIOS));
 }
 
 static int parse_args(int argc, char **argv, struct stress_args *a)
@@ -70,6 +73,8 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 		{ "out", required_argument, NULL, 'o' },
 		{ "results", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "host-label", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -106,6 +111,13 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 		case 'q':
 			a->quiet = true;
 			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'H':
+			if (cli_host_label_option(optarg))
+				return KMB_EXIT_USAGE;
+			break;
 		case 'h':
 			stress_usage();
 			exit(KMB_EXIT_OK);
@@ -122,15 +134,17 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 		return cli_usage_error("--list and --check exclude each other");
 	if (a->check && !a->nnames)
 		return cli_usage_error("--check needs the scenario files to check");
+	if (a->json && !a->list)
+		return cli_usage_error("--json goes with --list");
 	return 0;
 }
 
-/* Names from default.list (one per line, # comments). */
-static int default_names(struct stress_args *a, char **text)
+/* Names from default.list (one per line, # comments), pointing into *text. */
+static int read_default_list(const char *dir, char **text, const char **names, int *n, int max)
 {
 	char path[4200], *line, *save = NULL;
 
-	snprintf(path, sizeof(path), "%s/default.list", a->dir);
+	snprintf(path, sizeof(path), "%s/default.list", dir);
 	*text = kmb_read_text(path);
 	if (!*text) {
 		kmb_err("cannot read %s: %s", path, strerror(errno));
@@ -139,19 +153,35 @@ static int default_names(struct stress_args *a, char **text)
 	for (line = strtok_r(*text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		line[strcspn(line, "#")] = '\0';
 		line[strcspn(line, " \t\r")] = '\0';
-		if (*line && a->nnames < MAX_SCENARIOS)
-			a->names[a->nnames++] = line;
+		if (*line && *n < max)
+			names[(*n)++] = line;
 	}
 	return 0;
 }
 
-/* A name or path into a loaded scenario; 0, or -1 with the one-line error printed. */
+static int default_names(struct stress_args *a, char **text)
+{
+	return read_default_list(a->dir, text, a->names, &a->nnames, MAX_SCENARIOS);
+}
+
+/* A name or path into a loaded scenario; 0, or -1 with the one-line error in err. */
+static int load_quiet(const struct stress_args *a, const char *name, struct kmb_scenario *s,
+		      char *err, size_t errlen)
+{
+	char path[4096];
+
+	return kmb_scenario_resolve(name, a->dir, path, sizeof(path), err, errlen) ||
+			       kmb_scenario_load(path, s, err, errlen)
+		       ? -1
+		       : 0;
+}
+
+/* The same, with the error printed. */
 static int load_one(const struct stress_args *a, const char *name, struct kmb_scenario *s)
 {
-	char path[4096], err[1024];
+	char err[1024];
 
-	if (kmb_scenario_resolve(name, a->dir, path, sizeof(path), err, sizeof(err)) ||
-	    kmb_scenario_load(path, s, err, sizeof(err))) {
+	if (load_quiet(a, name, s, err, sizeof(err))) {
 		kmb_err("%s", err);
 		return -1;
 	}
@@ -184,10 +214,37 @@ static int check_scenarios(const struct stress_args *a)
 	return bad ? KMB_EXIT_USAGE : KMB_EXIT_OK;
 }
 
-/* --list: the given scenarios, or every one in the folder. */
+/* What --list --json says of a scenario: enough to pick one, the file for the rest. */
+static json_t *list_item(const struct kmb_scenario *s, const json_t *defaults)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:I, s:s, s:s}", "name", s->name, "description",
+			 s->description, "path", s->path, "default",
+			 json_object_get(defaults, s->name) != NULL, "memory_bytes",
+			 (json_int_t)s->guest.memory, "backend",
+			 kmb_backend_name(s->guest.backend), "migration",
+			 kmb_mig_mode_name(s->migration.mode));
+}
+
+/* The names in default.list as a set (empty when there is none). */
+static json_t *default_set(const struct stress_args *a)
+{
+	const char *names[MAX_SCENARIOS];
+	json_t *set = json_object();
+	char *text = NULL;
+	int i, n = 0;
+
+	if (!read_default_list(a->dir, &text, names, &n, MAX_SCENARIOS))
+		for (i = 0; i < n; i++)
+			json_object_set_new(set, names[i], json_true());
+	free(text);
+	return set;
+}
+
+/* --list: the given scenarios, or every one in the folder; --json: as an array. */
 static int list_scenarios(const struct stress_args *a)
 {
-	char **folder = NULL;
+	json_t *items = a->json ? json_array() : NULL, *defaults = NULL;
+	char **folder = NULL, err[1024];
 	struct kmb_scenario s;
 	const char *const *names = a->names;
 	int i, n = a->nnames, bad = 0;
@@ -196,19 +253,35 @@ static int list_scenarios(const struct stress_args *a)
 		folder = kmb_scenario_names(a->dir);
 		if (!folder) {
 			kmb_perr("cannot read %s", a->dir);
+			json_decref(items);
 			return KMB_EXIT_USAGE;
 		}
 		names = (const char *const *)folder;
 		while (folder[n])
 			n++;
 	}
+	if (items)
+		defaults = default_set(a);
 	for (i = 0; i < n; i++) {
-		if (load_one(a, names[i], &s)) {
+		if (load_quiet(a, names[i], &s, err, sizeof(err))) {
+			/* Every bad file is named, and the others are still listed. */
+			kmb_err("%s", err);
+			if (items)
+				json_array_append_new(items, json_pack("{s:s, s:s}", "name",
+								       names[i], "error", err));
 			bad++;
-			continue;
+		} else if (items) {
+			json_array_append_new(items, list_item(&s, defaults));
+		} else {
+			printf("  %-36s %s\n", s.name, s.description);
 		}
-		printf("  %-36s %s\n", s.name, s.description);
 	}
+	if (items) {
+		json_dumpf(items, stdout, JSON_INDENT(2));
+		printf("\n");
+	}
+	json_decref(items);
+	json_decref(defaults);
 	kmb_scenario_names_free(folder);
 	return bad ? KMB_EXIT_USAGE : KMB_EXIT_OK;
 }
@@ -403,7 +476,7 @@ int cmd_stress(int argc, char **argv)
 {
 	static struct kmb_scenario sc[MAX_SCENARIOS];
 	struct kmb_guest_image img;
-	struct stress_args a = { .dir = getenv("KMB_SCENARIO_DIR"),
+	struct stress_args a = { .dir = kmb_file_path(KMB_FILE_SCENARIOS),
 				 .guest_kernel = getenv("KMB_GUEST_KERNEL") };
 	char *list_text = NULL, err[1024];
 	struct kmb_rundir run;
@@ -411,8 +484,6 @@ int cmd_stress(int argc, char **argv)
 
 	if ((ret = parse_args(argc, argv, &a)))
 		return ret;
-	if (!a.dir || !*a.dir)
-		a.dir = KMB_SCENARIO_DIR;
 	a.results = cli_results_root(a.results);
 	if (a.list)
 		return list_scenarios(&a);

@@ -8,7 +8,9 @@
 #include "gbench.h"
 #include "env.h"
 #include "cgroup.h"
+#include "hostlabel.h"
 #include "knob.h"
+#include "paths.h"
 #include "runner.h"
 #include "util.h"
 
@@ -37,7 +39,7 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: kmb [--version] [--help] COMMAND [OPTIONS]\n\n"
+	fprintf(out, "usage: kmb [--version] [--paths] [--help] COMMAND [OPTIONS]\n\n"
 		     "Benchmarks and stress for the memory-management paths KVM guests use.\n\n"
 		     "Commands:\n");
 	for (i = 0; i < KMB_ARRAY_SIZE(commands); i++)
@@ -73,10 +75,28 @@ const char *cli_results_root(const char *given)
 	return env && *env ? env : "results";
 }
 
+/* --host-label of this command, which outranks $KMB_HOST_LABEL and the default. */
+static const char *host_label_given;
+
+int cli_host_label_option(const char *label)
+{
+	if (!kmb_host_label_valid(label))
+		return cli_usage_error("invalid host label '%s': 1 to %d characters of "
+				       "[A-Za-z0-9._-], not starting with '.' or '-'",
+				       label, KMB_HOST_LABEL_MAX);
+	host_label_given = label;
+	return 0;
+}
+
 json_t *cli_capture_env(void)
 {
 	json_t *env = kmb_env_capture();
 	json_t *build = json_object_get(env, "build");
+
+	if (env && host_label_given) {
+		json_object_set_new(env, "host_label", json_string(host_label_given));
+		json_object_set_new(env, "host_label_source", json_string("--host-label"));
+	}
 
 	if (build)
 		json_object_set_new(build, "benchmark",
@@ -107,8 +127,18 @@ int cli_check_sizes(const uint64_t *sizes, int n)
 	return 0;
 }
 
+/* --paths: where this kmb finds its scenarios and guest files, and why there. */
+static void print_paths(void)
+{
+	int f;
+
+	for (f = 0; f < KMB_FILE_COUNT; f++)
+		printf("%-20s %s (%s)\n", kmb_file_name(f), kmb_file_path(f), kmb_file_origin(f));
+}
+
 int main(int argc, char **argv)
 {
+	const char *label = getenv("KMB_HOST_LABEL");
 	static char progname[64];
 	size_t i;
 
@@ -123,6 +153,16 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version")) {
 		printf("kmb (kvm-mm-bench) %s (git %s)\n", PACKAGE_VERSION, KMB_GIT_COMMIT);
 		return KMB_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--paths")) {
+		print_paths();
+		return KMB_EXIT_OK;
+	}
+	if (label && *label && !kmb_host_label_valid(label)) {
+		kmb_err("invalid $KMB_HOST_LABEL '%s': 1 to %d characters of [A-Za-z0-9._-], "
+			"not starting with '.' or '-'",
+			label, KMB_HOST_LABEL_MAX);
+		return KMB_EXIT_USAGE;
 	}
 	for (i = 0; i < KMB_ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[1], commands[i].name))

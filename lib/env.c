@@ -12,6 +12,7 @@
 #include "env.h"
 #include "caps.h"
 #include "conditions.h"
+#include "hostlabel.h"
 #include "kconfig.h"
 #include "util.h"
 
@@ -326,6 +327,7 @@ json_t *kmb_env_capture(void)
 	if (!env)
 		return NULL;
 	put(env, "host", jstr(have_uts ? uts.nodename : NULL));
+	kmb_host_label_capture(env);
 	put(env, "arch", jstr(have_uts ? uts.machine : NULL));
 	put(env, "cpu", cpu_json());
 	put(env, "memory", memory_json());
@@ -399,6 +401,8 @@ static void print_system(const json_t *env, FILE *out)
 	fprintf(out, "host: %s (%s, page size %s)\n", str(json_object_get(env, "host")),
 		str(json_object_get(env, "arch")),
 		text(json_object_get(env, "page_size"), b, sizeof(b)));
+	fprintf(out, "host label: %s (from %s)\n", str(json_object_get(env, "host_label")),
+		str(json_object_get(env, "host_label_source")));
 	fprintf(out, "kernel: %s %s\n", str(get(env, "kernel", "release")),
 		str(get(env, "kernel", "version")));
 	fprintf(out, "cmdline: %s\n", str(get(env, "kernel", "cmdline")));

@@ -6,10 +6,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 
 /* Whether kmb wrote the file: it declares every metric's direction. */
@@ -305,22 +307,66 @@ int kmb_baseline_path(const char *results, const char *name, char *buf, size_t l
 	return 0;
 }
 
+int kmb_baseline_resolve(const char *results, const char *name, char *run, size_t len,
+			 char *err, size_t errlen)
+{
+	char link[4200], target[PATH_MAX];
+	const char *last;
+	struct stat st;
+	ssize_t n;
+
+	err[0] = '\0';
+	if (kmb_baseline_path(results, name, link, sizeof(link))) {
+		snprintf(err, errlen, "invalid baseline name '%s'", name);
+		errno = EINVAL;
+		return -1;
+	}
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0) {
+		if (errno != ENOENT)
+			snprintf(err, errlen, "baseline %s: %s: %s", name, link,
+				 errno == EINVAL ? "not a link to a run" : strerror(errno));
+		return -1;
+	}
+	target[n] = '\0';
+	if (target[0] != '/')
+		snprintf(run, len, "%s/baselines/%s", results, target);
+	else if (stat(target, &st) == 0)
+		snprintf(run, len, "%s", target);
+	else {
+		/* An older absolute link in a tree now mounted elsewhere. */
+		last = strrchr(target, '/') + 1;
+		snprintf(run, len, "%s/runs/%s", results, last);
+	}
+	if (stat(run, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "baseline %s: %s names no run directory%s", name, target,
+			 target[0] == '/' ? " (nor is its run in the results tree's runs/)" : "");
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
 int kmb_result_open(const char *spec, const char *results, struct kmb_result *r, char *err,
 		    size_t errlen)
 {
-	char baseline[4200];
+	char baseline[4200], why[600] = "";
+	bool name = !kmb_baseline_path(results, spec, baseline, sizeof(baseline));
 	struct stat st;
-
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	if (stat(spec, &st) == 0)
 		ret = S_ISDIR(st.st_mode) ? open_dir(r, spec, err, errlen)
 					  : open_file(r, spec, err, errlen);
-	else if (!kmb_baseline_path(results, spec, baseline, sizeof(baseline)) &&
-		 stat(baseline, &st) == 0 && S_ISDIR(st.st_mode))
+	else if (name && !kmb_baseline_resolve(results, spec, baseline, sizeof(baseline), why,
+					       sizeof(why)))
 		ret = open_dir(r, baseline, err, errlen);
-	else {
+	else if (why[0]) {
+		/* A baseline that is there but broken: say how. */
+		snprintf(err, errlen, "%s", why);
+		ret = -1;
+	} else {
 		snprintf(err, errlen,
 			 "%s: no such run directory, bench.json or baseline (in %s/baselines)",
 			 spec, results);

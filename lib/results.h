@@ -57,4 +57,16 @@ void kmb_bench_base_name(const char *name, char *buf, size_t len);
 /* Path of baseline NAME under results; -1 if the name is not a valid name. */
 int kmb_baseline_path(const char *results, const char *name, char *buf, size_t len);
 
+/*
+ * The run directory baseline NAME names, into run. The link's target is
+ * relative to <results>/baselines (kmb baseline set writes "../runs/<id>", so
+ * a tree mounted at another path keeps its baselines) or, in trees from
+ * before, absolute; an absolute target that is gone is looked for under
+ * <results>/runs by its last component. Returns 0; -1 with err when NAME is
+ * invalid, is not a link, or names no directory; err is empty when there is
+ * no baseline NAME at all (errno ENOENT).
+ */
+int kmb_baseline_resolve(const char *results, const char *name, char *run, size_t len,
+			 char *err, size_t errlen);
+
 #endif

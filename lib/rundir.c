@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "rundir.h"
+#include "hostlabel.h"
 #include "atomic.h"
 #include "env.h"
 #include "kconfig.h"
@@ -151,7 +152,8 @@ static void abandon_run(struct kmb_rundir *run, bool made_dir)
 int kmb_rundir_create(struct kmb_rundir *run, const char *results, const char *dir, json_t *env,
 		   const char *command, char *err, size_t errlen)
 {
-	const char *host = json_string_value(json_object_get(env, "host"));
+	/* The host label: runs of hosts that share a hostname get ids of their own. */
+	const char *host = kmb_host_label_of(env);
 	const char *release =
 		json_string_value(json_object_get(json_object_get(env, "kernel"), "release"));
 	char logs[4200];

@@ -24,8 +24,8 @@ struct kmb_rundir {
 };
 
 /*
- * run-id: UTC time, host and kernel release, filesystem-safe, e.g.
- * "20261123T235422Z_vm_6.18.44-fc-v657".
+ * run-id: UTC time, host label (lib/hostlabel.h) and kernel release,
+ * filesystem-safe, e.g. "20261123T235422Z_vm-d40f4255_6.18.44-fc-v657".
  */
 void kmb_rundir_make_id(char *buf, size_t len, const char *host, const char *release);
 

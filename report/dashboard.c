@@ -504,6 +504,7 @@ static int build_model(struct dash_site *s, char *err, size_t errlen)
 	s->sum->runs = (int)s->nruns;
 	s->sum->skipped = s->skipped;
 	s->sum->series = (int)s->nseries;
+	s->sum->hosts = dash_hosts_summary(s);
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * kmb dashboard: a static site over the runs in <results>/runs. index.html
- * has one row per series (host, CPU model, benchmark with its size, metric);
+ * has one row per series (host label, CPU model, benchmark with its size,
+ * metric; runs from before host labels go by their hostname);
  * each series has a page with a gnuplot trend chart and its runs; each run a
  * compare page against the previous run of its host; each host a page of its
  * stress invariants per night.
@@ -32,7 +33,7 @@
 #define KMB_DASHBOARD_WINDOW 7
 #define KMB_DASHBOARD_STATE_FORMAT "kvm-mm-bench/dashboard-state"
 /* Bump when the pages or the cached run records change shape: forces a rebuild. */
-#define KMB_DASHBOARD_STATE_SCHEMA 2
+#define KMB_DASHBOARD_STATE_SCHEMA 3
 
 struct kmb_dashboard_opts {
 	const char *results;	/* results tree: runs are read from <results>/runs */
@@ -47,6 +48,13 @@ struct kmb_dashboard_stats {
 	int written, unchanged, removed;	/* site files */
 	int charts;				/* gnuplot runs */
 	double seconds;
+	/*
+	 * One object per lineage (host label and CPU model): its runs and
+	 * series, its latest benchmark run, how many series regressed there
+	 * and what failed. Owned by the caller (json_decref), NULL when the
+	 * runs could not be read.
+	 */
+	json_t *hosts;
 };
 
 /* Build or update the site; 0, or -1 with a one-line reason in err. */

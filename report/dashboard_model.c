@@ -578,3 +578,43 @@ void dash_judge(struct dash_site *s)
 				s->series[i]->pts[k].verdict == KMB_VERDICT_REGRESSION;
 	}
 }
+
+/* ---- what was built, per lineage (kmb dashboard --json) ---- */
+
+static json_t *lineage_summary(const struct dash_site *s, const struct dash_lineage *l)
+{
+	const struct dash_run *latest = NULL;
+	int nseries = 0, regressed = 0, stress_failed = 0;
+	size_t i;
+
+	for (i = l->n; i-- > 0 && !latest;)
+		if (l->runs[i]->has_samples)
+			latest = l->runs[i];
+	for (i = 0; i < s->nseries; i++) {
+		const struct dash_series *se = s->series[i];
+
+		if (se->lin != l)
+			continue;
+		nseries++;
+		regressed += se->n && se->pts[se->n - 1].verdict == KMB_VERDICT_REGRESSION;
+	}
+	if (latest && latest->night_stress)
+		stress_failed = latest->night_stress->stress_failed;
+	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s?, s:s?, s:i, s:O*, s:i}", "host_label",
+			 l->host, "cpu", l->cpu, "arch", l->arch, "runs", (int)l->n, "series",
+			 nseries, "latest_run", latest ? latest->id : NULL, "latest_start",
+			 latest ? latest->start : NULL, "regressed_series", regressed,
+			 "failed_benchmarks",
+			 latest ? json_object_get(latest->rec, "failed") : NULL,
+			 "failed_stress_invariants", stress_failed);
+}
+
+json_t *dash_hosts_summary(const struct dash_site *s)
+{
+	json_t *out = json_array();
+	size_t i;
+
+	for (i = 0; i < s->nlins; i++)
+		json_array_append_new(out, lineage_summary(s, s->lins[i]));
+	return out;
+}

@@ -29,6 +29,7 @@ struct dash_run {
 	json_t *rec;		/* what was read from it (cached in the state) */
 	bool ok;
 	const char *reason;	/* why it is skipped (!ok) */
+	/* host: the host label (lib/hostlabel.h), the hostname for older runs */
 	const char *host, *cpu, *arch, *kernel, *start;
 	const char *label;	/* kmb bench --label, or NULL */
 	time_t t;
@@ -158,5 +159,7 @@ int dash_scan_runs(struct dash_site *s, char *err, size_t errlen);
 int dash_build_lineages(struct dash_site *s);
 int dash_build_series(struct dash_site *s);
 void dash_judge(struct dash_site *s);
+/* Per lineage: label, CPU, runs, series, latest run, regressed series, failures. */
+json_t *dash_hosts_summary(const struct dash_site *s);
 
 #endif

@@ -7,6 +7,7 @@
 #include "compare.h"
 #include "jsonload.h"
 #include "envdiff.h"
+#include "hostlabel.h"
 #include "results.h"
 #include "rundir.h"
 #include "util.h"
@@ -253,7 +254,7 @@ static json_t *read_run(const char *results, const char *dir, const char *fp)
 	snprintf(path, sizeof(path), "%s/compare.html", dir);
 	rec = json_pack(
 		"{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "fp", fp, "ok", 1,
-		"host", dash_jstr_or(env, "host", "unknown"), "cpu",
+		"host_label", kmb_host_label_of(env) ? kmb_host_label_of(env) : "unknown", "cpu",
 		dash_jstr_or(json_object_get(env, "cpu"), "model", "unknown CPU"), "arch",
 		dash_jstr_or(env, "arch", "?"), "kernel", dash_jstr_or(kernel, "release", "?"),
 		"start", dash_jstr_or(r.manifest, "start_time", ""), "command",
@@ -308,7 +309,7 @@ static struct dash_run *new_run(struct dash_site *s, const char *id, json_t *rec
 	r->reason = dash_jstr_or(rec, "reason", "unreadable");
 	if (!r->ok)
 		return r;
-	r->host = dash_jstr(rec, "host");
+	r->host = dash_jstr(rec, "host_label");
 	r->cpu = dash_jstr(rec, "cpu");
 	r->arch = dash_jstr(rec, "arch");
 	r->kernel = dash_jstr(rec, "kernel");

@@ -146,6 +146,23 @@ static void add_capability_diffs(json_t *diff, const json_t *b, const json_t *c)
 }
 
 /*
+ * The host label tells machines apart that share a hostname and a CPU model
+ * (lib/hostlabel.h). Runs from before labels have none: then the hostname
+ * alone decides, as it did.
+ */
+static void add_host_label_diff(json_t *diff, json_t *warnings, const json_t *b, const json_t *c)
+{
+	json_t *lb = lookup(b, "environment.host_label"), *lc = lookup(c, "environment.host_label");
+
+	if (!lb || !lc || json_equal(lb, lc))
+		return;
+	json_array_append_new(diff, json_pack("{s:s, s:O, s:O, s:b}", "field", "host_label", "base",
+					      lb, "cand", lc, "breaks_comparability", 1));
+	json_array_append_new(warnings,
+			      json_string("not comparable: different machines (host labels)"));
+}
+
+/*
  * Differences that make only some benchmarks incomparable, each with its
  * scope (a prefix of benchmark names, or "zeropage" for those that need the
  * shared zeropage):
@@ -215,6 +232,7 @@ json_t *kmb_env_diff(const json_t *b, const json_t *c)
 								     fields[i].why));
 	}
 	add_capability_diffs(diff, b, c);
+	add_host_label_diff(diff, warnings, b, c);
 	return json_pack("{s:o, s:o, s:o}", "diff", diff, "warnings", warnings, "scoped_warnings",
 			 scoped_warnings(diff, b, c));
 }

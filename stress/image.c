@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "image.h"
+#include "paths.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -12,13 +13,6 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#ifndef KMB_GUEST_DIR
-#define KMB_GUEST_DIR "stress/guest"
-#endif
-#ifndef KMB_GUEST_SRCDIR
-#define KMB_GUEST_SRCDIR "stress/guest"
-#endif
 
 /*
  * $XDG_CACHE_HOME/kvm-mm-bench, else ~/.cache/kvm-mm-bench, the home taken
@@ -120,9 +114,8 @@ static int find_kernel(struct kmb_guest_image *img, const char *kernel, char *er
 	snprintf(img->kernel, sizeof(img->kernel), "%s/guest-kernel/%s/vmlinuz", cache, u.machine);
 	if (!is_file(img->kernel)) {
 		snprintf(err, errlen,
-			 "no guest kernel: %s is missing (run scripts/fetch-guest-kernel, or give "
-			 "--guest-kernel FILE)",
-			 img->kernel);
+			 "no guest kernel: %s is missing (run %s, or give --guest-kernel FILE)",
+			 img->kernel, kmb_file_path(KMB_FILE_FETCH_KERNEL));
 		return -1;
 	}
 	return 0;
@@ -155,14 +148,15 @@ static void modules_dir(const char *kernel, char *buf, size_t len)
 
 static int build_initrd(struct kmb_guest_image *img, char *err, size_t errlen)
 {
-	const char *agent = getenv("KMB_GUEST_AGENT"), *mk = getenv("KMB_MKINITRAMFS");
-	char cache[4096], agent_path[4096], mk_path[4096], moddir[4200];
+	const char *agent_path = kmb_file_path(KMB_FILE_AGENT);
+	const char *mk_path = kmb_file_path(KMB_FILE_MKINITRAMFS);
+	char cache[4096], moddir[4200];
 	struct stat kst, ast;
 
-	snprintf(agent_path, sizeof(agent_path), "%s", agent ? agent : KMB_GUEST_DIR "/kmb-agent");
-	snprintf(mk_path, sizeof(mk_path), "%s", mk ? mk : KMB_GUEST_SRCDIR "/mkinitramfs");
 	if (stat(agent_path, &ast)) {
-		snprintf(err, errlen, "guest agent %s: %s (run make)", agent_path, strerror(errno));
+		snprintf(err, errlen, "guest agent %s (%s): %s%s", agent_path,
+			 kmb_file_origin(KMB_FILE_AGENT), strerror(errno),
+			 strcmp(kmb_file_origin(KMB_FILE_AGENT), "build tree") ? "" : " (run make)");
 		return -1;
 	}
 	stat(img->kernel, &kst);
