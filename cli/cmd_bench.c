@@ -37,6 +37,8 @@ struct bench_opts {
 	bool interleave;
 	const char *out;
 	const char *results;
+	const char *label;
+	bool keep_knobs;
 };
 
 /* Temporary JSON output: deleted by the signal handler if we are stopped. */
@@ -62,6 +64,9 @@ static void bench_usage(void)
 	       "  -o, --out DIR          write the run into DIR (must be empty or new)\n"
 	       "  -R, --results DIR      results tree (default $KMB_RESULTS or ./results)\n"
 	       "      --pv-image FILE    s390x Secure Execution image for the teardown_pv family\n"
+	       "  -l, --label NAME       a name for the run, kept in manifest.json (\"label\")\n"
+	       "      --keep-knobs       change no THP/KSM knob: a benchmark that needs one\n"
+	       "                         changed is skipped (A/B runs of boot parameters)\n"
 	       "  -h, --help             this help\n\n"
 	       "Exit status: 0 every selected benchmark ran or was skipped with a reason,\n"
 	       "1 a benchmark failed (its census or a call), 2 usage or harness error.\n"
@@ -80,6 +85,8 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "results", required_argument, NULL, 'R' },
 		{ "pv-image", required_argument, NULL, 'P' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "keep-knobs", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -87,7 +94,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:s:r:qo:R:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:s:r:qo:R:l:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->filter = optarg;
@@ -123,6 +130,20 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 				return KMB_EXIT_USAGE;
 			}
 			setenv(KMB_PV_IMAGE_ENV, optarg, 1);
+			break;
+		case 'l': {
+			json_t *utf8 = json_string(optarg);
+
+			json_decref(utf8);
+			if (!utf8 || !*optarg || strlen(optarg) > 200 ||
+			    strpbrk(optarg, "\n\r\t"))
+				return cli_usage_error("invalid label: 1 to 200 characters of "
+						       "UTF-8 on one line");
+			o->label = optarg;
+			break;
+		}
+		case 'K':
+			o->keep_knobs = true;
 			break;
 		case 'h':
 			bench_usage();
@@ -303,6 +324,12 @@ int cmd_bench(int argc, char **argv)
 		return KMB_EXIT_USAGE;
 	}
 	json_object_set_new(run.manifest, "bench", plan_json(&o, &sel));
+	if (o.label)
+		json_object_set_new(run.manifest, "label", json_string(o.label));
+	if (o.keep_knobs)
+		json_object_set_new(json_object_get(run.manifest, "bench"), "keep_knobs",
+				    json_true());
+	kmb_knob_keep(o.keep_knobs);
 	kmb_knob_install_handlers(remove_tmp_output);
 	if (kmb_run_save(&run, err, sizeof(err))) {
 		kmb_err("%s", err);
