@@ -268,11 +268,13 @@ static json_t *side(const struct kmb_result *r)
 {
 	json_t *env = json_object_get(r->manifest, "environment");
 
-	return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?}", "path", r->path, "run_id",
+	return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "path", r->path, "run_id",
 			 json_object_get(r->manifest, "run_id"), "kernel",
 			 json_object_get(json_object_get(env, "kernel"), "release"), "host",
 			 json_object_get(env, "host"), "start_time",
-			 json_object_get(r->manifest, "start_time"));
+			 json_object_get(r->manifest, "start_time"), "label",
+			 json_object_get(r->manifest, "label"), "ab",
+			 json_object_get(r->manifest, "ab"));
 }
 
 json_t *kmb_compare(const struct kmb_result *base, const struct kmb_result *cand,

@@ -150,6 +150,15 @@ static void runs(const json_t *report, FILE *out)
 	run_row(out, "kernel", "kernel", b, c);
 	run_row(out, "host", "host", b, c);
 	run_row(out, "started", "start_time", b, c);
+	if (json_object_get(b, "label") || json_object_get(c, "label"))
+		run_row(out, "label", "label", b, c);
+	if (json_object_get(b, "ab") || json_object_get(c, "ab")) {
+		b = json_object_get(b, "ab");
+		c = json_object_get(c, "ab");
+		run_row(out, "source", "source", b, c);
+		run_row(out, "series", "series", b, c);
+		run_row(out, "cmdline added", "cmdline", b, c);
+	}
 	fputs("</table>\n", out);
 }
 

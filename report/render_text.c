@@ -61,6 +61,20 @@ static void summary_line(const json_t *report, FILE *out, const char *bold, cons
 	fputc('\n', out);
 }
 
+/* A run's label and, for kmb ab runs, what the side was: one line, or nothing. */
+static void labels(const char *lead, const char *who, const json_t *side, FILE *out)
+{
+	const json_t *ab = json_object_get(side, "ab");
+
+	if (!json_object_get(side, "label") && !ab)
+		return;
+	fprintf(out, "%s%s label: %s", lead, who, str(side, "label"));
+	if (ab)
+		fprintf(out, "; source %s; series %s; cmdline %s", str(ab, "source"),
+			str(ab, "series"), str(ab, "cmdline"));
+	fputc('\n', out);
+}
+
 static void header(const json_t *report, FILE *out)
 {
 	json_t *b = json_object_get(report, "base"), *c = json_object_get(report, "cand");
@@ -69,6 +83,8 @@ static void header(const json_t *report, FILE *out)
 
 	fprintf(out, "base: %s (kernel %s)\ncand: %s (kernel %s)\n", str(b, "path"),
 		str(b, "kernel"), str(c, "path"), str(c, "kernel"));
+	labels("  ", "base", b, out);
+	labels("  ", "cand", c, out);
 	json_array_foreach(json_object_get(env, "diff"), i, d) {
 		char *vb = json_dumps(json_object_get(d, "base"), JSON_ENCODE_ANY);
 		char *vc = json_dumps(json_object_get(d, "cand"), JSON_ENCODE_ANY);
@@ -132,6 +148,11 @@ void kmb_render_markdown(const json_t *report, FILE *out)
 
 	fprintf(out, "**kmb compare**: `%s` (kernel %s) vs `%s` (kernel %s)\n\n", str(b, "path"),
 		str(b, "kernel"), str(c, "path"), str(c, "kernel"));
+	if (json_object_get(b, "label") || json_object_get(c, "label")) {
+		labels("- ", "base", b, out);
+		labels("- ", "cand", c, out);
+		fputc('\n', out);
+	}
 	summary_line(report, out, "", "");
 	json_array_foreach(json_object_get(env, "warnings"), i, d)
 		fprintf(out, "\n> **warning**: %s\n", json_string_value(d));
