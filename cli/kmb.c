@@ -30,6 +30,7 @@ static const struct kmb_command commands[] = {
 	{ "dashboard", "build the static trend site over all runs", cmd_dashboard },
 	{ "stress", "migrate ballooned guests under memory pressure, check invariants",
 	  cmd_stress },
+	{ "ab", "build, boot and compare a base and a patched kernel", cmd_ab },
 };
 
 static void usage(FILE *out)
