@@ -238,6 +238,7 @@ static int build_kernels(struct ab_run *r)
 		bo.fragments[bo.nfragments++] = o->fragments[i];
 	path_in(log, sizeof(log), r->logs, "config.log");
 	bo.log = log;
+	bo.stage = "configure";
 	kmb_ab_progress("configure", "%s + kernel-patches/configs (boot, %s, kmb)%s for %s",
 			bo.base_config, r->arch->fragment, o->nfragments ? " + yours" : "",
 			r->arch->karch);
@@ -265,6 +266,7 @@ static int build_kernels(struct ab_run *r)
 		}
 		snprintf(dst, sizeof(dst), "%s/build-%s.log", r->logs, side_names[i]);
 		bo.log = dst;
+		bo.stage = stage;
 		kmb_ab_progress(stage, "make -j%d %s (log %s)", o->jobs, r->arch->target, dst);
 		if (kmb_ab_build(&bo, &res, err, sizeof(err)))
 			return fail(r, stage, err);

@@ -280,8 +280,8 @@ int kmb_ab_boot_run(struct kmb_ab_boot *b, bool *not_ready, char *err, size_t er
 		}
 		if (b->done && !done_at)
 			done_at = kmb_now_ns();
-		/* It said it is done; powering off should not take long. */
-		if (done_at && kmb_now_ns() - done_at > 30ULL * 1000000000) {
+		/* It said it is done and has nothing left to write: power-off or not. */
+		if (done_at && kmb_now_ns() - done_at > 10ULL * 1000000000) {
 			kmb_ab_kill(pid, 2000, &status);
 			b->run_s = now;
 			break;

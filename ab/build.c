@@ -55,7 +55,8 @@ static void make_base(struct make_argv *m, const struct kmb_ab_build_opts *o)
 static int make_run(struct make_argv *m, const struct kmb_ab_build_opts *o, int nice,
 		    const char *const *targets, char *err, size_t errlen)
 {
-	struct kmb_ab_cmd c = { .argv = m->argv, .log = o->log, .nice = nice };
+	struct kmb_ab_cmd c = { .argv = m->argv, .log = o->log, .nice = nice, .stage = o->stage,
+				.heartbeat_s = 60 };
 	int n = m->n;
 
 	while (*targets && n < MAX_MAKE_ARGS + 6)

@@ -30,6 +30,7 @@ struct kmb_ab_build_opts {
 	int nfragments, nrequired;
 	int jobs, nice;
 	const char *log;
+	const char *stage;	/* for progress lines */
 };
 
 struct kmb_ab_build_result {

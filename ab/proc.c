@@ -195,13 +195,21 @@ void kmb_ab_kill(pid_t pid, int grace_ms, int *status)
 static int wait_child(pid_t pid, const struct kmb_ab_cmd *c, int *status, char *err,
 		      size_t errlen)
 {
-	uint64_t deadline = c->timeout_s ? kmb_now_ns() + (uint64_t)c->timeout_s * 1000000000ULL
-					 : 0;
+	uint64_t t0 = kmb_now_ns(), next = c->heartbeat_s > 0 ? (uint64_t)c->heartbeat_s : 0;
+	uint64_t deadline = c->timeout_s ? t0 + (uint64_t)c->timeout_s * 1000000000ULL : 0;
 	struct timespec tick = { 0, 50 * 1000000 };
 
 	for (;;) {
 		if (kmb_ab_poll(pid, status))
 			break;
+		if (next && kmb_now_ns() - t0 >= next * 1000000000ULL) {
+			char last[200];
+
+			kmb_ab_tail(c->log, 0, 1, last, sizeof(last));
+			kmb_ab_progress(c->stage ? c->stage : c->argv[0], "running for %llu s; %s",
+					(unsigned long long)next, last);
+			next += (uint64_t)c->heartbeat_s;
+		}
 		if (kmb_ab_stop) {
 			kmb_ab_kill(pid, 3000, status);
 			snprintf(err, errlen, "%s: stopped by signal %d", c->argv[0],

@@ -29,6 +29,9 @@ struct kmb_ab_cmd {
 	const char *log;	/* stdout and stderr appended here; NULL: /dev/null */
 	int timeout_s;		/* 0: none */
 	int nice;		/* added niceness (0: none) */
+	/* Long work: a progress line for stage every heartbeat_s with the log's last line. */
+	const char *stage;
+	int heartbeat_s;
 };
 
 /*
