@@ -515,8 +515,17 @@ static int run_side(struct ab_run *r, int i)
 		return fail(r, stage, err);
 	}
 	json_object_set(side, "bench_exit", json_object_get(xfer_rec, "bench_exit"));
-	if (accept_run(r, i, run_dir, side, err, sizeof(err)))
+	if (accept_run(r, i, run_dir, side, err, sizeof(err))) {
+		char benerr[4400], tail[400];
+
+		/* Why kmb bench did not finish its run, in its own words. */
+		snprintf(benerr, sizeof(benerr), "%s/%s-bench.err", r->logs, name);
+		kmb_ab_tail(benerr, 0, 2, tail, sizeof(tail));
+		if (tail[0])
+			snprintf(err + strlen(err), sizeof(err) - strlen(err),
+				 "; kmb bench in the guest said: %s", tail);
 		return fail(r, stage, err);
+	}
 	kmb_ab_progress("collect", "%s: %zu files, checksums verified, kmb bench exit %lld, "
 				   "run %s",
 			name, json_array_size(json_object_get(xfer_rec, "files")),

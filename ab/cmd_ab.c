@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,9 +174,15 @@ static int parse_args(int argc, char **argv, struct kmb_ab_opts *o)
 		case OPT_APPLY_ONLY:
 			o->apply_only = optarg;
 			break;
-		case 'f':
+		case 'f': {
+			regex_t re;
+
+			if (regcomp(&re, optarg, REG_EXTENDED | REG_NOSUB))
+				return cli_usage_error("invalid filter '%s'", optarg);
+			regfree(&re);
 			o->filter = optarg;
 			break;
+		}
 		case 's':
 			if (kmb_parse_size_list(optarg, sizes, 16, err, sizeof(err)) < 0)
 				return cli_usage_error("%s", err);
