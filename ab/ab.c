@@ -439,6 +439,7 @@ static int run_side(struct ab_run *r, int i)
 	int rc;
 
 	json_object_set_new(json_object_get(r->ab, "sides"), name, side);
+	json_object_set_new(side, "transfer", xfer_rec);
 	snprintf(conf, sizeof(conf), "%s/%s/conf", r->work, name);
 	snprintf(initrd, sizeof(initrd), "%s/%s/initrd.gz", r->work, name);
 	snprintf(log, sizeof(log), "%s/image-%s.log", r->logs, name);
@@ -502,7 +503,6 @@ static int run_side(struct ab_run *r, int i)
 	json_object_set_new(side, "ready_s", json_real(b.ready_s));
 	json_object_set_new(side, "guest_uptime_s", json_real(b.guest_uptime_s));
 	json_object_set_new(side, "run_s", json_real(b.run_s));
-	json_object_set_new(side, "transfer", xfer_rec);
 	save(r);
 	snprintf(stage, sizeof(stage), "collect %s", name);
 	path_in(run_dir, sizeof(run_dir), r->dir, name);
