@@ -191,18 +191,57 @@ static int fault_pfn(int fd, size_t len, size_t align, int advice, uint64_t *pfn
 	return ret;
 }
 
+/*
+ * fault_pfn twice, both mappings alive: the zeropage is one page shared by
+ * every reader, so both read faults at the same offset from an align boundary
+ * (the same colour where zeropages are coloured) map the same PFN. A kernel
+ * that forbids the zeropage (mm_forbids_zeropage) allocates a page for each
+ * instead; that PFN is not the zeropage's, and once freed it is reused by the
+ * very ranges counted next. *shared says which it was.
+ */
+static int shared_fault_pfn(int fd, size_t len, size_t align, int advice, uint64_t *pfn,
+			    bool *shared, char *err, size_t errlen)
+{
+	char *keep = mmap(NULL, len + align, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t addr;
+	uint64_t first = 0;
+	int ret;
+
+	*shared = false;
+	if (keep == MAP_FAILED) {
+		snprintf(err, errlen, "census: mmap for zero PFN probe failed: %s",
+			 strerror(errno));
+		return -1;
+	}
+	addr = ((uintptr_t)keep + align - 1) & ~(uintptr_t)(align - 1);
+	if (madvise((void *)addr, len, advice) && advice == MADV_HUGEPAGE) {
+		munmap(keep, len + align);
+		return 1;
+	}
+	(void)*(volatile char *)addr;
+	ret = read_entry(fd, addr, &first, err, errlen);
+	if (!ret)
+		ret = fault_pfn(fd, len, align, advice, pfn, err, errlen);
+	munmap(keep, len + align);
+	first = (first & PM_PRESENT) ? first & PM_PFN_MASK : 0;
+	*shared = !ret && first == *pfn;
+	return ret;
+}
+
 /* Only a huge read fault with use_zero_page=1 maps the huge zero folio. */
 static void find_huge_zero(int fd)
 {
 	char err[128];
 	uint64_t pmd_size, use_zero, npfn, pfn;
+	bool shared;
 
 	zpfn.huge_npfn = 0;
 	if (kmb_read_u64(THP_SYSFS "hpage_pmd_size", &pmd_size) ||
 	    kmb_read_u64(THP_SYSFS "use_zero_page", &use_zero) || use_zero != 1)
 		return;
 	npfn = pmd_size / kmb_page_size();
-	if (fault_pfn(fd, pmd_size, pmd_size, MADV_HUGEPAGE, &pfn, err, sizeof(err)))
+	if (shared_fault_pfn(fd, pmd_size, pmd_size, MADV_HUGEPAGE, &pfn, &shared, err,
+			     sizeof(err)) || !shared)
 		return;
 	/* THP off for us (or no memory): the fault mapped the 4 KiB zeropage. */
 	if (!pfn || is_small_zero(pfn) || !npfn || pfn % npfn)
@@ -246,6 +285,7 @@ static void find_zero_colours(int fd)
 static int pfn_probe(char *err, size_t errlen)
 {
 	size_t ps = kmb_page_size();
+	bool shared;
 	int fd, ret;
 
 	if (zpfn.pid == getpid())
@@ -253,13 +293,20 @@ static int pfn_probe(char *err, size_t errlen)
 	fd = open_pagemap(err, errlen);
 	if (fd < 0)
 		return -1;
-	ret = fault_pfn(fd, ps, ps, MADV_NOHUGEPAGE, &zpfn.zero, err, errlen);
+	/* 2 MiB apart: the same colour on every architecture that colours. */
+	ret = shared_fault_pfn(fd, ps, 2 * KMB_MIB, MADV_NOHUGEPAGE, &zpfn.zero, &shared, err,
+			       errlen);
 	if (!ret && !zpfn.zero) {
 		snprintf(err, errlen, "%s", pfn_hidden);
 		ret = -1;
 	}
 	if (!ret) {
-		find_zero_colours(fd);
+		if (shared) {
+			find_zero_colours(fd);
+		} else {
+			/* Read faults allocate here: no PFN is the zeropage. */
+			zpfn.zero = zpfn.zero_hi = UINT64_MAX;
+		}
 		find_huge_zero(fd);
 		zpfn.pid = getpid();
 	}
