@@ -500,6 +500,7 @@ static int run_side(struct ab_run *r, int i)
 	json_object_set_new(side, "accel_reason", json_string(r->accel_reason));
 	json_object_set_new(side, "kernel", json_string(r->kernel[i]));
 	json_object_set_new(side, "cmdline", json_string(b.cmdline));
+	json_object_set_new(side, "clocksource", json_string(b.clocksource));
 	json_object_set_new(side, "ready_s", json_real(b.ready_s));
 	json_object_set_new(side, "guest_uptime_s", json_real(b.guest_uptime_s));
 	json_object_set_new(side, "run_s", json_real(b.run_s));
@@ -748,10 +749,10 @@ int kmb_ab_main(const struct kmb_ab_opts *given)
 	}
 	r.ab = new_record(&r);
 	save(&r);
+	kmb_ab_series_cmdline(r.s, root, sizeof(root));
 	kmb_ab_progress("series", "%s: %d patch/revert/pick step(s), cmdline \"%s\", %d sysctl(s); "
 				  "writing %s",
-			r.s->name, r.s->nsteps,
-			r.s->nparams ? r.s->params[0] : "", r.s->nsysctls, r.dir);
+			r.s->name, r.s->nsteps, root, r.s->nsysctls, r.dir);
 	status = the_ab(&r);
 	if (status == 0) {
 		kmb_ab_progress("compare", "kmb compare base patched (text, md, html, json)");

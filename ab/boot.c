@@ -131,6 +131,12 @@ static void handle_line(struct kmb_ab_boot *b, const char *line, double now)
 			b->guest_uptime_s = strtod(up + 7, NULL);
 		kmb_ab_progress("boot", "%s: the guest is up after %.1f s (%s)", b->side, now,
 				line + 13);
+	} else if (!strncmp(line, "KMB-AB-CLOCK ", 13)) {
+		snprintf(b->clocksource, sizeof(b->clocksource), "%s", line + 13);
+		if (!b->clocksource[0] || strstr(b->clocksource, "jiffies"))
+			kmb_ab_progress("boot", "%s: warning: the guest's clocksource is '%s': "
+						"timings have a resolution of a jiffy, not ns",
+					b->side, b->clocksource[0] ? b->clocksource : "unknown");
 	} else if (!strncmp(line, "KMB-AB-SYSCTL ", 14)) {
 		kmb_ab_progress("sysctl", "%s: %s", b->side, line + 14);
 	} else if (!strcmp(line, "KMB-AB-BENCH-START")) {
@@ -222,6 +228,7 @@ int kmb_ab_boot_run(struct kmb_ab_boot *b, bool *not_ready, char *err, size_t er
 
 	*not_ready = false;
 	b->ready = b->done = false;
+	b->clocksource[0] = '\0';
 	b->ready_s = b->run_s = b->guest_uptime_s = 0;
 	/* Fresh files: a previous attempt must not be read as this one. */
 	unlink(b->console_log);

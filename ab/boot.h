@@ -31,6 +31,7 @@ struct kmb_ab_boot {
 	double ready_s;		/* QEMU start to the guest's READY line */
 	double run_s;		/* QEMU start to its exit */
 	double guest_uptime_s;	/* the guest's own uptime at READY */
+	char clocksource[64];	/* the guest's current clocksource */
 	bool ready, done;
 };
 

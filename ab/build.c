@@ -196,13 +196,15 @@ int kmb_ab_build(const struct kmb_ab_build_opts *o, struct kmb_ab_build_result *
 	getrusage(RUSAGE_CHILDREN, &after);
 	r->user_s = tv_s(after.ru_utime) - tv_s(before.ru_utime);
 	r->sys_s = tv_s(after.ru_stime) - tv_s(before.ru_stime);
-	if (ret) {
+	if (ret && !kmb_ab_stop) {
 		char tail[600];
 
 		kmb_ab_tail(o->log, 0, 6, tail, sizeof(tail));
 		snprintf(err, errlen, "kernel build failed (log %s): %s", o->log, tail);
 		return -1;
 	}
+	if (ret)
+		return -1;
 	snprintf(r->image, sizeof(r->image), "%s/%s", o->objdir, o->arch->image);
 	if (access(r->image, R_OK)) {
 		snprintf(err, errlen, "the build made no %s", r->image);

@@ -133,9 +133,9 @@ static void fmt_build(const json_t *build, char *buf, size_t len)
 
 static void fmt_boot(const json_t *side, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.1f s to /init (%s), run %.0f s",
+	snprintf(buf, len, "%.1f s to /init (%s, clock %s), run %.0f s",
 		 json_number_value(json_object_get(side, "ready_s")), sget(side, "accel", NULL),
-		 json_number_value(json_object_get(side, "run_s")));
+		 sget(side, "clocksource", NULL), json_number_value(json_object_get(side, "run_s")));
 }
 
 static void row(FILE *out, int md, const char *label, const char *x, const char *y)
