@@ -21,6 +21,7 @@ int cmd_baseline(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 
 /* Print "kmb CMD: <msg> (see 'kmb CMD --help')" and return KMB_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

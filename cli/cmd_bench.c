@@ -60,6 +60,7 @@ struct bench_opts {
 	const char *pv_image;
 	const char *run_dir_file;
 	const char *label;
+	bool keep_knobs;
 };
 
 static void bench_usage(void)
@@ -87,6 +88,8 @@ static void bench_usage(void)
 	       "                         $KMB_HOST_LABEL, else <hostname>-<machine-id hash>)\n"
 	       "      --run-dir-file FILE  write the run directory's path into FILE (for scripts)\n"
 	       "      --pv-image FILE    s390x Secure Execution image for the teardown_pv family\n"
+	       "      --keep-knobs       change no THP/KSM knob: a benchmark that needs one\n"
+	       "                         changed is skipped (A/B runs of boot parameters)\n"
 	       "  -h, --help             this help\n\n"
 	       "Exit status: 0 every selected benchmark ran or was skipped with a reason,\n"
 	       "1 a benchmark failed (its census or a call), 2 usage or harness error.\n"
@@ -113,6 +116,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "run-dir-file", required_argument, NULL, 'D' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "host-label", required_argument, NULL, 'H' },
+		{ "keep-knobs", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -201,6 +205,9 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		case 'H':
 			if (cli_host_label_option(optarg))
 				return KMB_EXIT_USAGE;
+			break;
+		case 'K':
+			o->keep_knobs = true;
 			break;
 		case 'h':
 			bench_usage();
@@ -524,6 +531,10 @@ int cmd_bench(int argc, char **argv)
 	json_object_set_new(run.manifest, "bench", plan_json(&o, &sel));
 	if (o.label)
 		json_object_set_new(run.manifest, "label", json_string(o.label));
+	if (o.keep_knobs)
+		json_object_set_new(json_object_get(run.manifest, "bench"), "keep_knobs",
+				    json_true());
+	kmb_knob_keep(o.keep_knobs);
 	kmb_install_fatal_handlers(kmb_rundir_mark_interrupted);
 	if (kmb_rundir_save(&run, err, sizeof(err))) {
 		kmb_err("%s", err);

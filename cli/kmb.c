@@ -33,6 +33,7 @@ static const struct kmb_command commands[] = {
 	{ "calibrate", "this host's noise floor per metric, from A/A runs", cmd_calibrate },
 	{ "stress", "migrate ballooned guests under memory pressure, check invariants",
 	  cmd_stress },
+	{ "ab", "build, boot and compare a base and a patched kernel", cmd_ab },
 };
 
 static void usage(FILE *out)

@@ -484,11 +484,34 @@ fail:
 	return -1;
 }
 
+static bool keep_knobs;
+
+void kmb_knob_keep(bool keep)
+{
+	keep_knobs = keep;
+}
+
+/* With kmb_knob_keep(true): a knob that already holds value is fine, any other fails. */
+static int kept(const char *path, const char *value, char *err, size_t errlen)
+{
+	char now[KNOB_VALUE_MAX];
+
+	if (read_value(path, now, sizeof(now), err, errlen))
+		return -1;
+	if (!strcmp(now, value))
+		return 0;
+	snprintf(err, errlen, "%s is '%s' and the run needs '%s'; left as the kernel set it "
+			      "(--keep-knobs)", path, now, value);
+	return -1;
+}
+
 int kmb_knob_set(const char *path, const char *value, char *err, size_t errlen)
 {
 	char real[PATH_MAX], dir[KNOB_PATH_MAX];
 	int lock, ret;
 
+	if (keep_knobs)
+		return kept(path, value, err, errlen);
 	forget_inherited();
 	/* One spelling per knob, so that aliases share a single original. */
 	if (!realpath(path, real)) {

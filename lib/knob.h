@@ -15,6 +15,7 @@
 #ifndef KMB_KNOB_H
 #define KMB_KNOB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "statedir.h"
@@ -25,6 +26,13 @@
  * kept). Returns 0, or -1 with a reason in err.
  */
 int kmb_knob_set(const char *path, const char *value, char *err, size_t errlen);
+
+/*
+ * Keep every knob as the kernel has it (kmb bench --keep-knobs, for A/B runs of
+ * boot parameters and sysctls): kmb_knob_set then only accepts a knob that
+ * already holds the value and fails, naming the knob, for any other.
+ */
+void kmb_knob_keep(bool keep);
 
 /* Put every knob changed by this process back; async-signal-safe. */
 void kmb_knob_restore_all(void);

@@ -524,13 +524,14 @@ static json_t *side(const struct kmb_result *r)
 	json_t *env = json_object_get(r->manifest, "environment");
 	json_t *label = json_object_get(r->manifest, "label");
 
-	return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:o}", "path", r->path, "run_id",
+	return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:o, s:O?}", "path", r->path, "run_id",
 			 json_object_get(r->manifest, "run_id"), "label",
 			 json_is_string(label) ? label : NULL, "kernel",
 			 json_object_get(json_object_get(env, "kernel"), "release"), "host",
 			 json_object_get(env, "host"), "start_time",
 			 json_object_get(r->manifest, "start_time"), "conditions",
-			 conditions(r->manifest));
+			 conditions(r->manifest), "ab",
+			 json_object_get(r->manifest, "ab"));
 }
 
 /* The environment difference, with the kernel config options that differ. */

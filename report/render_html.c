@@ -64,6 +64,26 @@ static void side_row(FILE *out, const json_t *doc, const char *label, const char
 	fputs("</tr>\n", out);
 }
 
+/* What each kmb ab side was, when a side is one. */
+static void ab_row(const json_t *doc, FILE *out)
+{
+	size_t side, n = kmb_view_nsides(doc);
+	char ab[1200];
+	bool any = false;
+
+	for (side = 0; side < n; side++)
+		any = any || kmb_view_side_ab(doc, side, ab, sizeof(ab));
+	if (!any)
+		return;
+	fputs("<tr><th>kmb ab side</th>", out);
+	for (side = 0; side < n; side++) {
+		fputs("<td>", out);
+		esc(out, kmb_view_side_ab(doc, side, ab, sizeof(ab)) ? ab : "-");
+		fputs("</td>", out);
+	}
+	fputs("</tr>\n", out);
+}
+
 static void runs(const json_t *doc, FILE *out)
 {
 	size_t side, n = kmb_view_nsides(doc), i;
@@ -89,6 +109,7 @@ static void runs(const json_t *doc, FILE *out)
 	side_row(out, doc, "kernel", "kernel");
 	side_row(out, doc, "host", "host");
 	side_row(out, doc, "started", "start_time");
+	ab_row(doc, out);
 	fputs("<tr><th>n</th>", out);
 	for (side = 0; side < n; side++) {
 		kmb_view_side_n(doc, side, reps, sizeof(reps));

@@ -81,7 +81,7 @@ static void sides(const json_t *doc, FILE *out)
 {
 	static const char *const cols[] = { "", "name", "kernel", "run", "host", ">n" };
 	struct libscols_table *tb = md_table(cols, KMB_ARRAY_SIZE(cols));
-	size_t side, n = kmb_view_nsides(doc);
+	size_t side, n = kmb_view_nsides(doc), listed;
 	char tag[32], name[300], reps[32];
 
 	if (!tb)
@@ -99,6 +99,16 @@ static void sides(const json_t *doc, FILE *out)
 		md_cell(ln, 5, reps, "");
 	}
 	put_table(tb, out);
+	for (side = 0, listed = 0; side < n; side++) {
+		char ab[1200];
+
+		if (!kmb_view_side_ab(doc, side, ab, sizeof(ab)))
+			continue;
+		fprintf(out, "%s- %s, kmb ab side: ", listed++ ? "" : "\n",
+			kmb_view_side_tag(doc, side, tag, sizeof(tag)));
+		md_esc(out, ab);
+		fputc('\n', out);
+	}
 }
 
 static void heading(const json_t *doc, size_t r, const char *what, FILE *out)

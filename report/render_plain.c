@@ -22,7 +22,7 @@ static const char *jstr(const json_t *o, const char *key)
 void kmb_plain_sides(const json_t *doc, FILE *out, size_t width, bool paths)
 {
 	size_t side, n = kmb_view_nsides(doc);
-	char tag[32], name[300], reps[32], first[64], *text = NULL;
+	char tag[32], name[300], reps[32], first[64], ab[1200], *text = NULL;
 	size_t len = 0;
 
 	for (side = 0; side < n; side++) {
@@ -44,6 +44,8 @@ void kmb_plain_sides(const json_t *doc, FILE *out, size_t width, bool paths)
 		if (paths && jstr(s, "path"))
 			fprintf(m, " %s,", jstr(s, "path"));
 		fprintf(m, " n=%s", reps);
+		if (kmb_view_side_ab(doc, side, ab, sizeof(ab)))
+			fprintf(m, "; kmb ab: %s", ab);
 		fclose(m);
 		snprintf(first, sizeof(first), "%-6s ",
 			 kmb_view_side_tag(doc, side, tag, sizeof(tag)));

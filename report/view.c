@@ -103,6 +103,25 @@ void kmb_view_side_n(const json_t *doc, size_t side, char *buf, size_t len)
 		snprintf(buf, len, "%d..%d", lo, hi);
 }
 
+/*
+ * What a kmb ab side was (the manifest's "ab": kernel source, series, boot
+ * parameters and sysctls added), as one phrase; NULL for a run kmb ab did not
+ * make.
+ */
+const char *kmb_view_side_ab(const json_t *doc, size_t side, char *buf, size_t len)
+{
+	const json_t *ab = json_object_get(kmb_view_side(doc, side), "ab");
+
+	if (!json_is_object(ab))
+		return NULL;
+	snprintf(buf, len, "source %s; series %s; cmdline %s; sysctl %s",
+		 jstr(ab, "source") ? jstr(ab, "source") : "?",
+		 jstr(ab, "series") ? jstr(ab, "series") : "?",
+		 jstr(ab, "cmdline") ? jstr(ab, "cmdline") : "-",
+		 jstr(ab, "sysctl") ? jstr(ab, "sysctl") : "-");
+	return buf;
+}
+
 /* ---- the rows of the metrics table ---- */
 
 static int cmp_keys(const void *a, const void *b)

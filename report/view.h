@@ -29,6 +29,8 @@ const char *kmb_view_side_name(const json_t *doc, size_t side, char *buf, size_t
 const char *kmb_view_side_tag(const json_t *doc, size_t side, char *buf, size_t len);
 /* "3" or "3..10": the repetitions of a side over the metrics shown. */
 void kmb_view_side_n(const json_t *doc, size_t side, char *buf, size_t len);
+/* A kmb ab side: "source ...; series ...; cmdline ...; sysctl ..."; else NULL. */
+const char *kmb_view_side_ab(const json_t *doc, size_t side, char *buf, size_t len);
 
 /* A metric of the table: its row in each report (NULL where it is missing). */
 struct kmb_view_key {

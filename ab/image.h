@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The guest side of an A/B: kmb for the guest's architecture (this kmb, or a
+ * cross build for another arch), its libraries, the static agent and busybox,
+ * put into one initramfs per side by ab/guest/mkimage (which builds on
+ * stress/guest/mkinitramfs), with the side's settings in /etc/kmb-ab/.
+ */
+#ifndef KMB_AB_IMAGE_H
+#define KMB_AB_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arch.h"
+#include "series.h"
+
+#define KMB_AB_MAX_LIBDIRS 8
+
+/* What goes into every image of one A/B. */
+struct kmb_ab_guest {
+	const struct kmb_ab_arch *arch;
+	char kmb[4096];		/* kmb for the guest's arch */
+	char agent[4096];	/* the static agent for it */
+	char busybox[4096];	/* a static busybox for it */
+	char readelf[128];
+	char libdirs[KMB_AB_MAX_LIBDIRS][4096];
+	int nlibdirs;
+	char moddir[4200];	/* lib/modules/<v> of a distribution kernel, or "" */
+};
+
+/* One side's settings. */
+struct kmb_ab_side_conf {
+	const char *label;
+	const char *filter;	/* NULL: kmb bench's default */
+	const char *sizes;	/* NULL: kmb bench's default */
+	long repetitions;
+	bool keep_knobs;
+	const struct kmb_ab_series *sysctls_from;	/* NULL: no sysctl */
+};
+
+/*
+ * Find kmb, the agent, busybox and the libraries for arch. guest_kmb: a kmb
+ * built for arch given by the user, or NULL (this kmb when native, else a
+ * cross build by scripts/cross-build-kmb, cached). log: the commands' output.
+ */
+int kmb_ab_guest_prepare(struct kmb_ab_guest *g, const struct kmb_ab_arch *arch,
+			 const char *guest_kmb, const char *log, char *err, size_t errlen);
+
+/* lib/modules/<version> next to a distribution kernel (fetched layout), or "". */
+void kmb_ab_kernel_moddir(const char *kernel, char *buf, size_t len);
+
+/* Write the settings into confdir and build the initramfs out. */
+int kmb_ab_image_build(const struct kmb_ab_guest *g, const struct kmb_ab_side_conf *c,
+		       const char *confdir, const char *out, const char *log, char *err,
+		       size_t errlen);
+
+/* Where kmb finds its scripts and data (build tree, or $KMB_SRCDIR). */
+const char *kmb_ab_srcdir(void);
+
+#endif
