@@ -118,16 +118,30 @@ static void put_file(const char *run, const char *name, const struct part *p)
 	close(fd);
 }
 
-/* variant picks colour and the unjudged metrics for the text renderer. */
-static void render_all(const json_t *report, unsigned variant)
+/* variant picks colour and the unjudged metrics for the renderers. */
+static void render_doc(const json_t *doc, unsigned variant)
 {
+	bool all = (variant >> 1) & 1;
 	char err[512] = "";
 
-	kmb_render_text(report, devnull, variant & 1, (variant >> 1) & 1);
-	kmb_render_markdown(report, devnull);
-	if (kmb_render_html(report, devnull, err, sizeof(err)))
+	kmb_render_text(doc, devnull, variant & 1, all);
+	kmb_render_markdown(doc, devnull, all);
+	kmb_render_email(doc, devnull, all);
+	if (kmb_render_html(doc, devnull, all, err, sizeof(err)))
 		FUZZ_ASSERT(err[0]);
-	FUZZ_ASSERT(!json_dumpf(report, devnull, JSON_INDENT(2)));
+	FUZZ_ASSERT(!json_dumpf(doc, devnull, JSON_INDENT(2)));
+}
+
+/* The report alone, and as both candidates of a set (kmb compare BASE C1 C2). */
+static void render_all(json_t *report, unsigned variant)
+{
+	json_t *set;
+
+	render_doc(report, variant);
+	set = kmb_compare_set(json_pack("[OO]", report, report));
+	FUZZ_ASSERT(set);
+	render_doc(set, variant);
+	json_decref(set);
 }
 
 static void compare_and_render(const struct kmb_result *base, const struct kmb_result *cand,
