@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "collect.h"
 #include "image.h"
+#include "paths.h"
 #include "proc.h"
 #include "report.h"
 #include "rundir.h"
@@ -189,6 +190,15 @@ static json_t *new_record(struct ab_run *r)
 
 /* ---- kernels ---- */
 
+/* The fragments of kernel-patches/configs/ every build merges, in this order. */
+#define AB_FRAGMENTS 3
+static const char *fragment_name(const struct kmb_ab_arch *arch, int i)
+{
+	static const char *const own[AB_FRAGMENTS] = { "boot.config", NULL, "kmb.config" };
+
+	return own[i] ? own[i] : arch->fragment;
+}
+
 static int build_kernels(struct ab_run *r)
 {
 	const struct kmb_ab_opts *o = r->o;
@@ -225,14 +235,11 @@ static int build_kernels(struct ab_run *r)
 	bo.base_config = o->base_config ? o->base_config : "tinyconfig";
 	bo.jobs = o->jobs;
 	bo.nice = o->nice;
-	snprintf(frag[0], sizeof(frag[0]), "%s/kernel-patches/configs/boot.config",
-		 kmb_ab_srcdir());
-	snprintf(frag[1], sizeof(frag[1]), "%s/kernel-patches/configs/%s", kmb_ab_srcdir(),
-		 r->arch->fragment);
-	snprintf(frag[2], sizeof(frag[2]), "%s/kernel-patches/configs/kmb.config",
-		 kmb_ab_srcdir());
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < AB_FRAGMENTS; i++) {
+		snprintf(frag[i], sizeof(frag[i]), "%s/%s", kmb_file_path(KMB_FILE_KERNEL_CONFIGS),
+			 fragment_name(r->arch, i));
 		bo.fragments[bo.nfragments++] = frag[i];
+	}
 	bo.nrequired = 2;
 	for (i = 0; i < o->nfragments && bo.nfragments < KMB_AB_MAX_FRAGMENTS; i++)
 		bo.fragments[bo.nfragments++] = o->fragments[i];
@@ -306,15 +313,13 @@ static int find_kernel(struct ab_run *r)
 		snprintf(path, sizeof(path), "%s", r->o->kernel);
 	} else {
 		snprintf(log, sizeof(log), "%s/fetch-guest-kernel.log", r->logs);
-		snprintf(pkg, sizeof(pkg), "%s/scripts/fetch-guest-kernel", kmb_ab_srcdir());
 		argv[0] = "bash";
-		argv[1] = pkg;
+		argv[1] = kmb_file_path(KMB_FILE_FETCH_KERNEL);
 		argv[2] = "--arch";
 		argv[3] = r->arch->name;
 		argv[4] = NULL;
 		c = (struct kmb_ab_cmd){ .argv = argv, .log = log };
-		kmb_ab_progress("kernel", "Debian's %s kernel (scripts/fetch-guest-kernel)",
-				r->arch->name);
+		kmb_ab_progress("kernel", "Debian's %s kernel (%s)", r->arch->name, argv[1]);
 		if (kmb_ab_capture(&c, path, sizeof(path), err, sizeof(err)))
 			return fail(r, "kernel", err);
 		if (strrchr(path, '\n'))
@@ -688,12 +693,31 @@ static long long bench_exit(const struct ab_run *r, const char *side)
 		json_object_get(json_object_get(r->ab, "sides"), side), "bench_exit"));
 }
 
+/*
+ * The files of kmb's own this A/B will use (lib/paths.h) are there: a missing
+ * one is named before the first kernel is built, not after.
+ */
+static int shipped_check(const struct ab_run *r, char *err, size_t errlen)
+{
+	int i;
+
+	if (kmb_ab_series_builds(r->s) || r->o->tree) {
+		for (i = 0; i < AB_FRAGMENTS; i++) {
+			if (kmb_ab_need_file(KMB_FILE_KERNEL_CONFIGS, fragment_name(r->arch, i),
+					     err, errlen))
+				return -1;
+		}
+	} else if (!r->o->kernel && kmb_ab_need_file(KMB_FILE_FETCH_KERNEL, NULL, err, errlen)) {
+		return -1;
+	}
+	return kmb_ab_guest_check(r->arch, r->o->guest_kmb, err, errlen);
+}
+
 int kmb_ab_main(const struct kmb_ab_opts *given)
 {
 	struct kmb_ab_opts opts = *given, *o = &opts;
 	struct ab_run r = { .o = o, .lock_fd = -1 };
 	char err[4096], root[4300], *text;
-	const char *env;
 	int status, rc;
 	ssize_t n;
 
@@ -708,10 +732,7 @@ int kmb_ab_main(const struct kmb_ab_opts *given)
 		return KMB_EXIT_USAGE;
 	}
 	r.s = calloc(1, sizeof(*r.s));
-	env = getenv("KMB_SERIES_DIR");
-	snprintf(root, sizeof(root), "%s", env && *env ? env : "");
-	if (!root[0])
-		snprintf(root, sizeof(root), "%s/kernel-patches", kmb_ab_srcdir());
+	snprintf(root, sizeof(root), "%s", kmb_file_path(KMB_FILE_SERIES));
 	if (!r.s || kmb_ab_series_load(o->series, root, r.s, err, sizeof(err))) {
 		kmb_err("%s", r.s ? err : "out of memory");
 		free(r.s);
@@ -733,6 +754,11 @@ int kmb_ab_main(const struct kmb_ab_opts *given)
 		kmb_err("--kernel is for series of cmdline/sysctl lines without --tree; series %s "
 			"changes the kernel, so it is built from source",
 			r.s->name);
+		free(r.s);
+		return KMB_EXIT_USAGE;
+	}
+	if (shipped_check(&r, err, sizeof(err))) {
+		kmb_err("%s", err);
 		free(r.s);
 		return KMB_EXIT_USAGE;
 	}

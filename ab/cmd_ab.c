@@ -20,7 +20,8 @@ static void ab_usage(void)
 	       "Writes <results>/ab/<id>/: ab.json, base/ and patched/ (run directories),\n"
 	       "logs/, config-{base,patched} and report.{txt,md,html,json}.\n\n"
 	       "Series and kernel:\n"
-	       "  -S, --series NAME|DIR  kernel-patches/NAME, or a folder with a series file\n"
+	       "  -S, --series NAME|DIR  a series shipped (in kernel-series, kmb --paths), or\n"
+	       "                         a folder with a series file\n"
 	       "  -t, --tree DIR         kernel source: a git tree (its HEAD) or a source\n"
 	       "                         directory (default: Debian's linux-source package,\n"
 	       "                         unpacked into the cache; scripts/setup --with-kernel)\n"
@@ -30,7 +31,7 @@ static void ab_usage(void)
 	       "  -a, --arch ARCH        x86_64 or s390x (default: the host's); s390x is\n"
 	       "                         cross-built and booted in qemu-system-s390x\n"
 	       "      --config BASE      tinyconfig (default) or defconfig, then\n"
-	       "                         kernel-patches/configs/ merged over it\n"
+	       "                         kmb's fragments (kernel-configs) merged over it\n"
 	       "      --config-fragment FILE  another fragment merged last (repeatable)\n"
 	       "  -j, --jobs N           make -jN (default: online CPUs)\n"
 	       "      --nice N           niceness of the kernel builds (default 10)\n"
@@ -50,7 +51,8 @@ static void ab_usage(void)
 	       "      --timeout S        one guest run, boot to power-off (default 3600)\n"
 	       "      --ready-timeout S  boot to the guest's /init (default 600)\n"
 	       "      --guest-kmb FILE   kmb built for the guest's arch (default: this one,\n"
-	       "                         or a cached cross build for s390x)\n\n"
+	       "                         or for s390x a cached cross build of the sources:\n"
+	       "                         the build tree's, or $KMB_SRCDIR)\n\n"
 	       "Output:\n"
 	       "  -R, --results DIR      results tree (default $KMB_RESULTS or ./results)\n"
 	       "  -o, --out DIR          write the A/B into DIR (new or empty) instead\n"
@@ -248,7 +250,8 @@ static int parse_args(int argc, char **argv, struct kmb_ab_opts *o)
 	if (optind < argc)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->series)
-		return cli_usage_error("--series NAME is required (see kernel-patches/)");
+		return cli_usage_error("--series NAME is required (the series shipped are in "
+				       "kernel-series of kmb --paths)");
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "image.h"
 #include "atomic.h"
+#include "paths.h"
 #include "proc.h"
 #include "util.h"
 
@@ -13,25 +14,84 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef KMB_SRCDIR
-#define KMB_SRCDIR "."
-#endif
-#ifndef KMB_GUEST_DIR
-#define KMB_GUEST_DIR "stress/guest"
-#endif
-
-const char *kmb_ab_srcdir(void)
-{
-	const char *env = getenv("KMB_SRCDIR");
-
-	return env && *env ? env : KMB_SRCDIR;
-}
-
 static bool is_file(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int kmb_ab_need_file(enum kmb_file f, const char *name, char *err, size_t errlen)
+{
+	const char *origin = kmb_file_origin(f), *why;
+	char path[PATH_MAX + 256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s%s", kmb_file_path(f), name ? "/" : "", name ? name : "");
+	if (stat(path, &st))
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a file";
+	else if (access(path, R_OK))
+		why = strerror(errno);
+	else
+		return 0;
+	snprintf(err, errlen, "%s %s: %s (%s%s; kmb --paths lists where kmb looks)",
+		 kmb_file_name(f), path, why, origin,
+		 f == KMB_FILE_AGENT && !strcmp(origin, "build tree") ? ", run make" : "");
+	return -1;
+}
+
+/*
+ * The kvm-mm-bench sources a cross build of kmb compiles: $KMB_SRCDIR or the
+ * build tree's source; an installed kmb has none.
+ */
+static int source_tree(const char *arch, char *err, size_t errlen)
+{
+	const char *src = kmb_file_path(KMB_FILE_SOURCE_TREE);
+	char probe[PATH_MAX + 32];
+
+	if (!*src) {
+		snprintf(err, errlen,
+			 "--arch %s without --guest-kmb cross-builds kmb from the kvm-mm-bench "
+			 "sources, which an installed kmb does not have: set $KMB_SRCDIR to a "
+			 "source tree (or run the kmb built in one), or give --guest-kmb FILE "
+			 "(a kmb built for %s, with its kmb-agent beside it)",
+			 arch, arch);
+		return -1;
+	}
+	snprintf(probe, sizeof(probe), "%s/configure.ac", src);
+	if (!is_file(probe)) {
+		snprintf(err, errlen,
+			 "--arch %s: %s (%s) is no kvm-mm-bench source tree (no configure.ac) "
+			 "to cross-build kmb from; or give --guest-kmb FILE",
+			 arch, src, kmb_file_origin(KMB_FILE_SOURCE_TREE));
+		return -1;
+	}
+	return 0;
+}
+
+int kmb_ab_guest_check(const struct kmb_ab_arch *arch, const char *guest_kmb, char *err,
+		       size_t errlen)
+{
+	if (guest_kmb && !is_file(guest_kmb)) {
+		snprintf(err, errlen, "--guest-kmb %s: not a file", guest_kmb);
+		return -1;
+	}
+	if (kmb_ab_need_file(KMB_FILE_AB_MKIMAGE, NULL, err, errlen) ||
+	    kmb_ab_need_file(KMB_FILE_AB_INIT, NULL, err, errlen) ||
+	    kmb_ab_need_file(KMB_FILE_MKINITRAMFS, NULL, err, errlen))
+		return -1;
+	if (arch->native)
+		return kmb_ab_need_file(KMB_FILE_AGENT, NULL, err, errlen);
+	if (kmb_ab_need_file(KMB_FILE_CROSS_SYSROOT, NULL, err, errlen) ||
+	    kmb_ab_need_file(KMB_FILE_FETCH_BUSYBOX, NULL, err, errlen))
+		return -1;
+	if (guest_kmb)
+		return 0;
+	if (kmb_ab_need_file(KMB_FILE_CROSS_BUILD_KMB, NULL, err, errlen))
+		return -1;
+	return source_tree(arch->name, err, errlen);
 }
 
 static void add_libdir(struct kmb_ab_guest *g, const char *fmt, const char *a)
@@ -40,18 +100,17 @@ static void add_libdir(struct kmb_ab_guest *g, const char *fmt, const char *a)
 		snprintf(g->libdirs[g->nlibdirs++], sizeof(g->libdirs[0]), fmt, a);
 }
 
-/* Run a helper script of the source tree; its last stdout line into out. */
-static int run_script(const char *script, const char *const *args, const char *log, char *out,
+/* Run one of kmb's helper scripts; its last stdout line into out. */
+static int run_script(enum kmb_file script, const char *const *args, const char *log, char *out,
 		      size_t outlen, char *err, size_t errlen)
 {
-	char path[4200], buf[8192], *last;
+	char buf[8192], *last;
 	const char *argv[16];
 	struct kmb_ab_cmd c = { .argv = argv, .log = log };
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/scripts/%s", kmb_ab_srcdir(), script);
 	argv[n++] = "bash";
-	argv[n++] = path;
+	argv[n++] = kmb_file_path(script);
 	while (*args && n < 15)
 		argv[n++] = *args++;
 	argv[n] = NULL;
@@ -70,7 +129,6 @@ static int run_script(const char *script, const char *const *args, const char *l
 static int prepare_native(struct kmb_ab_guest *g, const char *guest_kmb, char *err,
 			  size_t errlen)
 {
-	const char *agent = getenv("KMB_GUEST_AGENT");
 	ssize_t n;
 
 	if (guest_kmb) {
@@ -83,12 +141,9 @@ static int prepare_native(struct kmb_ab_guest *g, const char *guest_kmb, char *e
 		}
 		g->kmb[n] = '\0';
 	}
-	snprintf(g->agent, sizeof(g->agent), "%s",
-		 agent && *agent ? agent : KMB_GUEST_DIR "/kmb-agent");
-	if (!is_file(g->agent)) {
-		snprintf(err, errlen, "no guest agent at %s (run make)", g->agent);
+	if (kmb_ab_need_file(KMB_FILE_AGENT, NULL, err, errlen))
 		return -1;
-	}
+	snprintf(g->agent, sizeof(g->agent), "%s", kmb_file_path(KMB_FILE_AGENT));
 	snprintf(g->busybox, sizeof(g->busybox), "/bin/busybox");
 	if (!is_file(g->busybox)) {
 		snprintf(err, errlen, "/bin/busybox missing (apt-get install busybox-static)");
@@ -112,7 +167,7 @@ static int prepare_cross(struct kmb_ab_guest *g, const char *guest_kmb, const ch
 	char dir[4096], sysroot[4096];
 
 	kmb_ab_progress("guest", "preparing kmb, busybox and libraries for %s", arch);
-	if (run_script("cross-sysroot", (const char *const[]){ "--arch", arch, NULL }, log,
+	if (run_script(KMB_FILE_CROSS_SYSROOT, (const char *const[]){ "--arch", arch, NULL }, log,
 		       sysroot, sizeof(sysroot), err, errlen))
 		return -1;
 	if (guest_kmb) {
@@ -129,8 +184,13 @@ static int prepare_cross(struct kmb_ab_guest *g, const char *guest_kmb, const ch
 		if (!is_file(g->agent))
 			snprintf(g->agent, sizeof(g->agent), "%s/stress/guest/kmb-agent", dir);
 	} else {
-		kmb_ab_progress("guest", "cross-building kmb for %s (cached per source)", arch);
-		if (run_script("cross-build-kmb", (const char *const[]){ "--arch", arch, NULL },
+		if (source_tree(arch, err, errlen))
+			return -1;
+		kmb_ab_progress("guest", "cross-building kmb for %s from %s (cached per source)",
+				arch, kmb_file_path(KMB_FILE_SOURCE_TREE));
+		if (run_script(KMB_FILE_CROSS_BUILD_KMB,
+			       (const char *const[]){ "--arch", arch, "--srcdir",
+						      kmb_file_path(KMB_FILE_SOURCE_TREE), NULL },
 			       log, dir, sizeof(dir), err, errlen))
 			return -1;
 		snprintf(g->kmb, sizeof(g->kmb), "%s/kmb", dir);
@@ -140,7 +200,7 @@ static int prepare_cross(struct kmb_ab_guest *g, const char *guest_kmb, const ch
 		snprintf(err, errlen, "no %s kmb and kmb-agent at %s", arch, dir);
 		return -1;
 	}
-	if (run_script("fetch-guest-busybox", (const char *const[]){ "--arch", arch, NULL }, log,
+	if (run_script(KMB_FILE_FETCH_BUSYBOX, (const char *const[]){ "--arch", arch, NULL }, log,
 		       g->busybox, sizeof(g->busybox), err, errlen))
 		return -1;
 	snprintf(g->readelf, sizeof(g->readelf), "%s-linux-gnu-readelf", arch);
@@ -210,8 +270,7 @@ int kmb_ab_image_build(const struct kmb_ab_guest *g, const struct kmb_ab_side_co
 		       const char *confdir, const char *out, const char *log, char *err,
 		       size_t errlen)
 {
-	char reps[32], sysctl[KMB_AB_MAX_SYSCTLS * 520] = "", script[4200], init[4200],
-		mkinitramfs[4200];
+	char reps[32], sysctl[KMB_AB_MAX_SYSCTLS * 520] = "";
 	const char *argv[64];
 	struct kmb_ab_cmd cmd = { .argv = argv, .log = log };
 	int n = 0, i;
@@ -235,12 +294,8 @@ int kmb_ab_image_build(const struct kmb_ab_guest *g, const struct kmb_ab_side_co
 	    write_conf(confdir, "xfer", g->arch->xfer_dev, err, errlen) ||
 	    (c->keep_knobs && write_conf(confdir, "keep_knobs", "1\n", err, errlen)))
 		return -1;
-	snprintf(script, sizeof(script), "%s/ab/guest/mkimage", kmb_ab_srcdir());
-	snprintf(init, sizeof(init), "%s/ab/guest/init", kmb_ab_srcdir());
-	snprintf(mkinitramfs, sizeof(mkinitramfs), "%s/stress/guest/mkinitramfs",
-		 kmb_ab_srcdir());
 	argv[n++] = "bash";
-	argv[n++] = script;
+	argv[n++] = kmb_file_path(KMB_FILE_AB_MKIMAGE);
 	argv[n++] = "--kmb";
 	argv[n++] = g->kmb;
 	argv[n++] = "--agent";
@@ -248,13 +303,13 @@ int kmb_ab_image_build(const struct kmb_ab_guest *g, const struct kmb_ab_side_co
 	argv[n++] = "--busybox";
 	argv[n++] = g->busybox;
 	argv[n++] = "--init";
-	argv[n++] = init;
+	argv[n++] = kmb_file_path(KMB_FILE_AB_INIT);
 	argv[n++] = "--conf";
 	argv[n++] = confdir;
 	argv[n++] = "--readelf";
 	argv[n++] = g->readelf;
 	argv[n++] = "--mkinitramfs";
-	argv[n++] = mkinitramfs;
+	argv[n++] = kmb_file_path(KMB_FILE_MKINITRAMFS);
 	for (i = 0; i < g->nlibdirs; i++) {
 		argv[n++] = "--libdir";
 		argv[n++] = g->libdirs[i];

@@ -358,8 +358,11 @@ int kmb_ab_series_load(const char *spec, const char *root, struct kmb_ab_series 
 		snprintf(dir, sizeof(dir), "%s/%s", root, spec);
 	}
 	if (!realpath(dir, real)) {
-		snprintf(err, errlen, "series %s: %s%s", dir, strerror(errno),
-			 strchr(spec, '/') ? "" : " (see kernel-patches/ for the series shipped)");
+		if (strchr(spec, '/'))
+			snprintf(err, errlen, "series %s: %s", dir, strerror(errno));
+		else
+			snprintf(err, errlen, "series %s: %s (a name is one of the folders in %s)",
+				 dir, strerror(errno), root);
 		return -1;
 	}
 	snprintf(file, sizeof(file), "%s/series", real);

@@ -128,13 +128,17 @@ int cli_check_sizes(const uint64_t *sizes, int n)
 	return 0;
 }
 
-/* --paths: where this kmb finds its scenarios and guest files, and why there. */
+/*
+ * --paths: where this kmb finds its scenarios, guest files and kmb ab's
+ * files, and why there ("-" for the source tree an installed kmb has not).
+ */
 static void print_paths(void)
 {
 	int f;
 
 	for (f = 0; f < KMB_FILE_COUNT; f++)
-		printf("%-20s %s (%s)\n", kmb_file_name(f), kmb_file_path(f), kmb_file_origin(f));
+		printf("%-20s %s (%s)\n", kmb_file_name(f),
+		       *kmb_file_path(f) ? kmb_file_path(f) : "-", kmb_file_origin(f));
 }
 
 int main(int argc, char **argv)

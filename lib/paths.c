@@ -33,7 +33,7 @@ struct file_def {
 	const char *env;       /* the variable that overrides it */
 	const char *build;     /* in the build tree: "src:" or "build:" and the relative path */
 	enum where where;      /* installed: in which directory */
-	const char *installed; /* and its name there */
+	const char *installed; /* and its name there; NULL: not installed */
 };
 
 static const struct file_def defs[KMB_FILE_COUNT] = {
@@ -46,6 +46,26 @@ static const struct file_def defs[KMB_FILE_COUNT] = {
 	[KMB_FILE_FETCH_KERNEL] = { "fetch-guest-kernel", "KMB_FETCH_GUEST_KERNEL",
 				    "src:scripts/fetch-guest-kernel", IN_PKGLIBEXECDIR,
 				    "fetch-guest-kernel" },
+	[KMB_FILE_SERIES] = { "kernel-series", "KMB_SERIES_DIR", "src:kernel-patches",
+			      IN_PKGDATADIR, "kernel-patches" },
+	[KMB_FILE_KERNEL_CONFIGS] = { "kernel-configs", "KMB_KERNEL_CONFIG_DIR",
+				      "src:kernel-patches/configs", IN_PKGDATADIR,
+				      "kernel-patches/configs" },
+	[KMB_FILE_AB_MKIMAGE] = { "ab-mkimage", "KMB_AB_MKIMAGE", "src:ab/guest/mkimage",
+				  IN_PKGLIBEXECDIR, "ab/mkimage" },
+	[KMB_FILE_AB_INIT] = { "ab-init", "KMB_AB_INIT", "src:ab/guest/init", IN_PKGLIBEXECDIR,
+			       "ab/init" },
+	[KMB_FILE_CROSS_SYSROOT] = { "cross-sysroot", "KMB_CROSS_SYSROOT",
+				     "src:scripts/cross-sysroot", IN_PKGLIBEXECDIR,
+				     "cross-sysroot" },
+	[KMB_FILE_CROSS_BUILD_KMB] = { "cross-build-kmb", "KMB_CROSS_BUILD_KMB",
+				       "src:scripts/cross-build-kmb", IN_PKGLIBEXECDIR,
+				       "cross-build-kmb" },
+	[KMB_FILE_FETCH_BUSYBOX] = { "fetch-guest-busybox", "KMB_FETCH_GUEST_BUSYBOX",
+				     "src:scripts/fetch-guest-busybox", IN_PKGLIBEXECDIR,
+				     "fetch-guest-busybox" },
+	/* Compiled by cross-build-kmb; an installation has no sources. */
+	[KMB_FILE_SOURCE_TREE] = { "source-tree", "KMB_SRCDIR", "src:", IN_PKGDATADIR, NULL },
 };
 
 static struct {
@@ -184,10 +204,14 @@ static void resolve(void)
 			snprintf(cache.origin[f], sizeof(cache.origin[f]), "$%s", d->env);
 		} else if (build) {
 			bool src = !strncmp(d->build, "src:", 4);
+			const char *rel = strchr(d->build, ':') + 1;
 
-			snprintf(cache.path[f], sizeof(cache.path[f]), "%s/%s",
-				 src ? KMB_SOURCE_DIR : KMB_BUILD_DIR, strchr(d->build, ':') + 1);
+			snprintf(cache.path[f], sizeof(cache.path[f]), "%s%s%s",
+				 src ? KMB_SOURCE_DIR : KMB_BUILD_DIR, *rel ? "/" : "", rel);
 			snprintf(cache.origin[f], sizeof(cache.origin[f]), "build tree");
+		} else if (!d->installed) {
+			cache.path[f][0] = '\0';
+			snprintf(cache.origin[f], sizeof(cache.origin[f]), "not installed");
 		} else {
 			/* Where the binary is now, if the installed directory is there too. */
 			if (!self[0] || relocate(self, KMB_BINDIR, conf, dir, sizeof(dir)) ||
