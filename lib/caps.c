@@ -294,8 +294,15 @@ static bool probe_thp(char *reason, size_t len)
 	char line[128], word[32];
 
 	if (kmb_read_line(THP_DIR "/enabled", line, sizeof(line))) {
+		/*
+		 * hugepage_init() creates the directory only when the kernel has
+		 * THP and has_transparent_hugepage() says the machine can map
+		 * PMDs (s390: EDAT-1, which not every CPU model offers).
+		 */
 		snprintf(reason, len,
-			 "no " THP_DIR "/enabled (kernel without CONFIG_TRANSPARENT_HUGEPAGE)");
+			 "no " THP_DIR "/enabled: a kernel without CONFIG_TRANSPARENT_HUGEPAGE, "
+			 "or a machine without huge page support (has_transparent_hugepage(); "
+			 "on s390 EDAT-1)");
 		return false;
 	}
 	kmb_sysfs_selected(line, word, sizeof(word));

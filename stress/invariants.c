@@ -5,6 +5,7 @@
  * cannot be judged in this run is listed with the reason instead, never
  * passed quietly.
  */
+#include "caps.h"
 #include "runner.h"
 #include "util.h"
 
@@ -251,6 +252,22 @@ static void describe_bytes(int64_t v, char *buf, size_t len)
  * when it places or checks zero pages, goes over by about what the balloon
  * holds.
  */
+
+/*
+ * A likely cause to name beside a failed RSS limit: where read faults on
+ * anonymous memory allocate (mm_forbids_zeropage(): s390 KVM processes
+ * before 6.10, hosts booted with pvm_no_zero_page=1), QEMU reading a
+ * ballooned-out page of an anonymous guest while migrating allocates it.
+ */
+static const char *why_allocated(const struct kmb_stress *st)
+{
+	if (st->s->guest.backend != KMB_BACKEND_ANONYMOUS ||
+	    kmb_zeropage_policy()->policy != KMB_ZEROPAGE_FORBIDDEN)
+		return "";
+	return " (read faults on anonymous memory map a private page on this host: the shared "
+	       "zeropage is forbidden, see environment.zeropage)";
+}
+
 static int inflated_unallocated(struct kmb_stress *st, enum kmb_side side)
 {
 	bool source = side == KMB_SIDE_SOURCE;
@@ -314,14 +331,15 @@ static int inflated_unallocated(struct kmb_stress *st, enum kmb_side side)
 		     "peak %llu MiB (sampled max %llu MiB at t=%.1f s, %s) %s limit %llu MiB = "
 		     "%s overhead %llu MiB + guest populated %llu MiB (guest's count %s, guest "
 		     "RAM resident after the balloon settled %s)%s + slack %llu MiB; the balloon "
-		     "held up to %llu MiB%s",
+		     "held up to %llu MiB%s%s",
 		     mib((int64_t)peak), mib((int64_t)f->peak), f->peak_t, hwm,
 		     ok ? "within" : "above", mib((int64_t)limit),
 		     source ? "QEMU" : "QEMU (source's or own)", mib(overhead), mib(populated),
 		     guest, host, during, mib((int64_t)slack), mib((int64_t)inflated_bytes(st)),
 		     ok	      ? ""
 		     : source ? ": inflated memory was allocated on the source"
-			      : ": inflated memory was allocated on the destination") < 0)
+			      : ": inflated memory was allocated on the destination",
+		     ok ? "" : why_allocated(st)) < 0)
 		detail = NULL;
 	r = row(st, name, ok, json_integer((json_int_t)peak), json_integer((json_int_t)limit),
 		detail ? detail : "(out of memory)");
