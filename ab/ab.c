@@ -336,7 +336,7 @@ static int find_kernel(struct ab_run *r)
 		 text ? strtok(text, "\n") : path, text ? " " : "", text ? "(Debian package)" : "");
 	free(text);
 	snprintf(r->kernel_desc[1], sizeof(r->kernel_desc[1]), "%s", r->kernel_desc[0]);
-	kmb_ab_kernel_moddir(path, r->moddir, sizeof(r->moddir));
+	kmb_kernel_moddir(path, r->moddir, sizeof(r->moddir));
 	json_object_set_new(r->ab, "kernel", json_pack("{s:s, s:s, s:s}", "image", path,
 						       "describe", r->kernel_desc[0], "modules",
 						       r->moddir));

@@ -16,6 +16,8 @@
 struct make_argv {
 	const char *argv[MAX_MAKE_ARGS + 8];
 	char obj[4200], arch[64], cross[128], cc[160], hostcc[160], jobs[32];
+	char basedir[4200];
+	const char *env[3];
 	int n;
 };
 
@@ -50,13 +52,25 @@ static void make_base(struct make_argv *m, const struct kmb_ab_build_opts *o)
 	m->argv[m->n++] = m->hostcc;
 	m->argv[m->n++] = "KBUILD_BUILD_USER=kmb";
 	m->argv[m->n++] = "KBUILD_BUILD_HOST=kmb-ab";
+	/*
+	 * Every A/B builds in a scratch copy of its own: with paths taken
+	 * relative to the copy (and the build directory not hashed), one A/B's
+	 * objects serve the next A/B of the same source and config.
+	 */
+	m->env[0] = NULL;
+	if (ccache) {
+		snprintf(m->basedir, sizeof(m->basedir), "CCACHE_BASEDIR=%s", o->tree);
+		m->env[0] = m->basedir;
+		m->env[1] = "CCACHE_NOHASHDIR=true";
+		m->env[2] = NULL;
+	}
 }
 
 static int make_run(struct make_argv *m, const struct kmb_ab_build_opts *o, int nice,
 		    const char *const *targets, char *err, size_t errlen)
 {
 	struct kmb_ab_cmd c = { .argv = m->argv, .log = o->log, .nice = nice, .stage = o->stage,
-				.heartbeat_s = 60 };
+				.heartbeat_s = 60, .env = m->env };
 	int n = m->n;
 
 	while (*targets && n < MAX_MAKE_ARGS + 6)

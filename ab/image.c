@@ -226,33 +226,6 @@ int kmb_ab_guest_prepare(struct kmb_ab_guest *g, const struct kmb_ab_arch *arch,
 			    : prepare_cross(g, guest_kmb, log, err, errlen);
 }
 
-void kmb_ab_kernel_moddir(const char *kernel, char *buf, size_t len)
-{
-	char base[4096], *slash;
-	struct dirent *de;
-	DIR *d;
-
-	buf[0] = '\0';
-	snprintf(base, sizeof(base), "%s", kernel);
-	slash = strrchr(base, '/');
-	if (!slash)
-		return;
-	snprintf(slash, sizeof(base) - (size_t)(slash - base), "/lib/modules");
-	d = opendir(base);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char dep[4400];
-
-		snprintf(dep, sizeof(dep), "%s/%s/modules.dep", base, de->d_name);
-		if (de->d_name[0] != '.' && is_file(dep)) {
-			snprintf(buf, len, "%s/%s", base, de->d_name);
-			break;
-		}
-	}
-	closedir(d);
-}
-
 static int write_conf(const char *dir, const char *name, const char *value, char *err,
 		      size_t errlen)
 {

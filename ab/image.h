@@ -49,9 +49,6 @@ struct kmb_ab_side_conf {
 int kmb_ab_guest_prepare(struct kmb_ab_guest *g, const struct kmb_ab_arch *arch,
 			 const char *guest_kmb, const char *log, char *err, size_t errlen);
 
-/* lib/modules/<version> next to a distribution kernel (fetched layout), or "". */
-void kmb_ab_kernel_moddir(const char *kernel, char *buf, size_t len);
-
 /* Write the settings into confdir and build the initramfs out. */
 int kmb_ab_image_build(const struct kmb_ab_guest *g, const struct kmb_ab_side_conf *c,
 		       const char *confdir, const char *out, const char *log, char *err,

@@ -141,6 +141,7 @@ static int start(const struct kmb_ab_cmd *c, int out_fd, int err_fd, pid_t *pid,
 	o.stdout_fd = out_fd;
 	o.stderr_fd = err_fd;
 	o.cwd = c->cwd;
+	o.env = c->env;
 	o.new_pgrp = true;
 	ret = kmb_spawn(&o, pid, err, errlen);
 	if (!ret)

@@ -32,6 +32,7 @@ struct kmb_ab_cmd {
 	/* Long work: a progress line for stage every heartbeat_s with the log's last line. */
 	const char *stage;
 	int heartbeat_s;
+	const char *const *env;	/* "NAME=VALUE" set for the command, or NULL */
 };
 
 /*

@@ -24,35 +24,50 @@ struct kconfig {
 	char source[KMB_KCONFIG_SOURCE_LEN];
 };
 
-/* gzread passes plain files through, so this reads both config sources. */
-static char *gz_read_all(const char *path, size_t *len)
+/*
+ * Inflate gz (closed here) into a NUL-terminated buffer of at most max bytes;
+ * NULL with *why set when it is unreadable, larger or empty. gzread passes
+ * plain files through, so this reads both config sources.
+ */
+static char *gz_slurp(gzFile gz, size_t max, size_t *len, const char **why)
 {
-	gzFile gz = gzopen(path, "rb");
-	size_t used = 0;
+	size_t used = 0, cap = 0;
 	char *buf = NULL, *bigger;
 	int n;
 
-	if (!gz)
-		return NULL;
 	do {
-		bigger = realloc(buf, used + GZ_CHUNK + 1);
-		if (!bigger) {
-			n = -1;
-			break;
+		if (used + GZ_CHUNK + 1 > cap) {
+			cap = used + GZ_CHUNK + 1;
+			bigger = realloc(buf, cap);
+			if (!bigger) {
+				n = -1;
+				break;
+			}
+			buf = bigger;
 		}
-		buf = bigger;
 		n = gzread(gz, buf + used, GZ_CHUNK);
 		if (n > 0)
 			used += (size_t)n;
-	} while (n > 0);
+	} while (n > 0 && used <= max);
 	gzclose(gz);
-	if (n < 0 || used == 0) {
+	if (n < 0 || used > max || !used) {
+		*why = n < 0	 ? "not a readable gzip file"
+		       : used ? "inflates to more than a kernel config can be"
+			      : "empty";
 		free(buf);
 		return NULL;
 	}
 	buf[used] = '\0';
 	*len = used;
 	return buf;
+}
+
+static char *gz_read_all(const char *path, size_t *len)
+{
+	gzFile gz = gzopen(path, "rb");
+	const char *why;
+
+	return gz ? gz_slurp(gz, KMB_KCONFIG_MAX_TEXT, len, &why) : NULL;
 }
 
 /* Fill kc from /proc/config.gz, else /boot/config-<release>; -1 if neither reads. */
@@ -156,11 +171,11 @@ int kmb_kconfig_save(const char *path)
 char *kmb_kconfig_load(const char *path, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
-	size_t used = 0, cap = 0;
-	char *buf = NULL, *bigger;
+	const char *why;
 	struct stat st;
+	size_t len;
 	gzFile gz;
-	int n;
+	char *buf;
 
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
@@ -181,29 +196,9 @@ char *kmb_kconfig_load(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	do {
-		if (used + GZ_CHUNK + 1 > cap) {
-			cap = used + GZ_CHUNK + 1;
-			bigger = realloc(buf, cap);
-			if (!bigger) {
-				n = -1;
-				break;
-			}
-			buf = bigger;
-		}
-		n = gzread(gz, buf + used, GZ_CHUNK);
-		if (n > 0)
-			used += (size_t)n;
-	} while (n > 0 && used <= KMB_KCONFIG_MAX_TEXT);
-	gzclose(gz);
-	if (n < 0 || used > KMB_KCONFIG_MAX_TEXT || !used) {
-		snprintf(err, errlen, "%s: %s", path,
-			 n < 0 ? "not a readable gzip file"
-			 : used ? "inflates to more than a kernel config can be" : "empty");
-		free(buf);
-		return NULL;
-	}
-	buf[used] = '\0';
+	buf = gz_slurp(gz, KMB_KCONFIG_MAX_TEXT, &len, &why);
+	if (!buf)
+		snprintf(err, errlen, "%s: %s", path, why);
 	return buf;
 }
 

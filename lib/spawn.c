@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -118,7 +119,8 @@ static int join_cgroup(const char *procs)
 }
 
 static void __attribute__((noreturn)) run_child(const struct kmb_spawn_opts *o, const int fds[3],
-						 pid_t parent, int report, int max_fd)
+						 pid_t parent, int report, int max_fd,
+						 char *const *envp)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
@@ -143,7 +145,10 @@ static void __attribute__((noreturn)) run_child(const struct kmb_spawn_opts *o, 
 		child_fail(report, STEP_CGROUP);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execvp(o->argv[0], (char *const *)o->argv);
+	if (envp)
+		execvpe(o->argv[0], (char *const *)o->argv, envp);
+	else
+		execvp(o->argv[0], (char *const *)o->argv);
 	child_fail(report, STEP_EXEC);
 }
 
@@ -272,18 +277,68 @@ static int fd_limit(void)
 	return (int)rl.rlim_cur;
 }
 
+/* Does "NAME=..." entry set the name that "NAME=VALUE" add sets? */
+static bool same_name(const char *entry, const char *add)
+{
+	size_t n = strcspn(add, "=");
+
+	return !strncmp(entry, add, n) && entry[n] == '=';
+}
+
+/*
+ * The child's environment, made before fork (nothing between fork and exec
+ * may allocate): kmb's environ without the names o->env sets, then o->env.
+ * NULL when there is nothing to add; *fail on out of memory.
+ */
+static char **child_environ(const struct kmb_spawn_opts *o, bool *fail)
+{
+	size_t n = 0, k = 0, i, j;
+	char **envp;
+
+	*fail = false;
+	if (!o->env || !o->env[0])
+		return NULL;
+	while (environ[n])
+		n++;
+	while (o->env[k])
+		k++;
+	envp = calloc(n + k + 1, sizeof(*envp));
+	if (!envp) {
+		*fail = true;
+		return NULL;
+	}
+	for (i = 0, n = 0; environ[i]; i++) {
+		for (j = 0; j < k && !same_name(environ[i], o->env[j]); j++)
+			;
+		if (j == k)
+			envp[n++] = environ[i];
+	}
+	for (j = 0; j < k; j++)
+		envp[n++] = (char *)o->env[j];
+	return envp;
+}
+
 int kmb_spawn(const struct kmb_spawn_opts *o, pid_t *pid, char *err, size_t errlen)
 {
 	int fds[3], opened[3] = { -1, -1, -1 }, report[2], max_fd = fd_limit(), ret = -1;
 	pid_t parent = getpid(), child;
 	sigset_t all, old;
+	bool env_fail;
+	char **envp;
 
 	if (!o->argv || !o->argv[0] || !*o->argv[0]) {
 		snprintf(err, errlen, "spawn: empty command");
 		return -1;
 	}
-	if (open_stdio(o, fds, opened, err, errlen))
+	envp = child_environ(o, &env_fail);
+	if (env_fail) {
+		snprintf(err, errlen, "%s: out of memory", o->argv[0]);
 		return -1;
+	}
+	if (open_stdio(o, fds, opened, err, errlen)) {
+		free(envp);
+		return -1;
+	}
 	if (pipe2(report, O_CLOEXEC)) {
 		snprintf(err, errlen, "%s: pipe: %s", o->argv[0], strerror(errno));
 		goto out;
@@ -294,7 +349,7 @@ int kmb_spawn(const struct kmb_spawn_opts *o, pid_t *pid, char *err, size_t errl
 	sigprocmask(SIG_SETMASK, &all, &old);
 	child = report[0] >= 0 && report[1] >= 0 ? fork() : -1;
 	if (child == 0)
-		run_child(o, fds, parent, report[1], max_fd);
+		run_child(o, fds, parent, report[1], max_fd, envp);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (child < 0) {
 		snprintf(err, errlen, "%s: cannot start: %s", o->argv[0], strerror(errno));
@@ -309,6 +364,7 @@ int kmb_spawn(const struct kmb_spawn_opts *o, pid_t *pid, char *err, size_t errl
 		*pid = child;
 out:
 	close_all(opened, 3);
+	free(envp);
 	return ret;
 }
 

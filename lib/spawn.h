@@ -30,6 +30,11 @@ struct kmb_spawn_opts {
 	const char *cgroup_procs;
 	bool new_pgrp;		/* lead a new process group (kill the group on timeout) */
 	const char *package;	/* Debian package named when argv[0] is missing, or NULL */
+	/*
+	 * "NAME=VALUE" strings, NULL-terminated, set in the child's environment
+	 * over kmb's own (which is left alone); NULL: kmb's environment as it is.
+	 */
+	const char *const *env;
 };
 
 /* Defaults: inherit 0, 1 and 2, same directory and process group. */

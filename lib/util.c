@@ -500,3 +500,31 @@ int kmb_rm_rf(const char *path)
 	return ret;
 }
 
+
+void kmb_kernel_moddir(const char *kernel, char *buf, size_t len)
+{
+	char base[4096], *slash;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	buf[0] = '\0';
+	snprintf(base, sizeof(base), "%s", kernel);
+	slash = strrchr(base, '/');
+	if (!slash)
+		return;
+	snprintf(slash, sizeof(base) - (size_t)(slash - base), "/lib/modules");
+	d = opendir(base);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char dep[4400];
+
+		snprintf(dep, sizeof(dep), "%s/%s/modules.dep", base, de->d_name);
+		if (de->d_name[0] != '.' && !stat(dep, &st) && S_ISREG(st.st_mode)) {
+			snprintf(buf, len, "%s/%s", base, de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+}

@@ -87,4 +87,11 @@ int kmb_open_parent(const char *path, const char **name);
 int kmb_rm_rf(const char *path);
 
 
+/*
+ * lib/modules/<version> beside a distribution kernel in the layout
+ * fetch-guest-kernel caches (<dir>/vmlinuz, <dir>/lib/modules/<version>/
+ * with modules.dep), into buf; "" when there is none.
+ */
+void kmb_kernel_moddir(const char *kernel, char *buf, size_t len);
+
 #endif

@@ -206,16 +206,10 @@ static void tables(const json_t *doc, FILE *out, bool all, struct kmb_view_grid 
 
 static void title(const json_t *doc, FILE *out)
 {
-	char base[300], cand[300], text[700];
-	size_t n = kmb_compare_count(doc);
+	char text[700];
 
-	kmb_view_side_name(doc, 0, base, sizeof(base));
-	if (n == 1)
-		snprintf(text, sizeof(text), "%s vs %s", base,
-			 kmb_view_side_name(doc, 1, cand, sizeof(cand)));
-	else
-		snprintf(text, sizeof(text), "%s vs %zu candidates", base, n);
-	kmb_view_wrap(out, "kmb compare: ", "  ", text, EMAIL_WIDTH);
+	kmb_view_wrap(out, "kmb compare: ", "  ", kmb_view_title(doc, text, sizeof(text)),
+		      EMAIL_WIDTH);
 	fputc('\n', out);
 }
 

@@ -132,13 +132,11 @@ static void runs(const json_t *doc, FILE *out)
 
 static void heading(FILE *out, const json_t *doc, size_t r, const char *what)
 {
-	char tag[32];
+	char text[200];
 
-	if (kmb_compare_count(doc) == 1)
-		fprintf(out, "<h2>%s</h2>\n", what);
-	else
-		fprintf(out, "<h2>%s: %s vs base</h2>\n", what,
-			kmb_view_side_tag(doc, r + 1, tag, sizeof(tag)));
+	fputs("<h2>", out);
+	esc(out, kmb_view_heading(doc, r, what, text, sizeof(text)));
+	fputs("</h2>\n", out);
 }
 
 static void words(FILE *out, const json_t *list, const char *sign)
@@ -642,15 +640,10 @@ int kmb_render_html_body(const json_t *report, FILE *out, bool with_charts, char
 
 int kmb_render_html(const json_t *doc, FILE *out, bool all, char *err, size_t errlen)
 {
-	char title[900], base[300], cand[300];
-	size_t n = kmb_compare_count(doc);
+	char title[900], text[700];
 
-	kmb_view_side_name(doc, 0, base, sizeof(base));
-	if (n == 1)
-		snprintf(title, sizeof(title), "kmb compare: %s vs %s", base,
-			 kmb_view_side_name(doc, 1, cand, sizeof(cand)));
-	else
-		snprintf(title, sizeof(title), "kmb compare: %s vs %zu candidates", base, n);
+	snprintf(title, sizeof(title), "kmb compare: %s",
+		 kmb_view_title(doc, text, sizeof(text)));
 	kmb_html_page_head(out, title);
 	runs(doc, out);
 	if (body(doc, out, true, all, err, errlen))

@@ -113,13 +113,9 @@ static void sides(const json_t *doc, FILE *out)
 
 static void heading(const json_t *doc, size_t r, const char *what, FILE *out)
 {
-	char tag[32];
+	char text[200];
 
-	if (kmb_compare_count(doc) == 1)
-		fprintf(out, "**%s**", what);
-	else
-		fprintf(out, "**%s, %s vs base**", what,
-			kmb_view_side_tag(doc, r + 1, tag, sizeof(tag)));
+	fprintf(out, "**%s**", kmb_view_heading(doc, r, what, text, sizeof(text)));
 }
 
 static void quote(FILE *out, const char *who, const char *text)
@@ -361,19 +357,13 @@ static void legend(const json_t *doc, FILE *out, const struct kmb_view_grid *lef
 
 void kmb_render_markdown(const json_t *doc, FILE *out, bool all)
 {
-	char base[300], cand[300];
+	char title[700];
 	size_t r, n = kmb_compare_count(doc);
 	struct kmb_view_grid left_out = { 0 };
 
 	fputs("**kmb compare**: ", out);
-	md_esc(out, kmb_view_side_name(doc, 0, base, sizeof(base)));
-	if (n == 1) {
-		fputs(" vs ", out);
-		md_esc(out, kmb_view_side_name(doc, 1, cand, sizeof(cand)));
-		fputc('\n', out);
-	} else {
-		fprintf(out, " vs %zu candidates\n", n);
-	}
+	md_esc(out, kmb_view_title(doc, title, sizeof(title)));
+	fputc('\n', out);
 	sides(doc, out);
 	for (r = 0; r < n; r++)
 		report_header(doc, r, out);

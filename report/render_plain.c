@@ -55,18 +55,6 @@ void kmb_plain_sides(const json_t *doc, FILE *out, size_t width, bool paths)
 	}
 }
 
-/* "environment:" or "environment, cand2 vs base:" */
-static void report_heading(const json_t *doc, size_t r, const char *what, char *buf, size_t len)
-{
-	char tag[32];
-
-	if (kmb_compare_count(doc) == 1)
-		snprintf(buf, len, "%s", what);
-	else
-		snprintf(buf, len, "%s, %s vs base", what,
-			 kmb_view_side_tag(doc, r + 1, tag, sizeof(tag)));
-}
-
 void kmb_plain_environment(const json_t *doc, FILE *out, size_t width)
 {
 	size_t r, i, n = kmb_compare_count(doc);
@@ -78,7 +66,7 @@ void kmb_plain_environment(const json_t *doc, FILE *out, size_t width)
 		const json_t *report = kmb_compare_report(doc, r);
 		const json_t *env = json_object_get(report, "environment");
 
-		report_heading(doc, r, "environment", head, sizeof(head));
+		kmb_view_heading(doc, r, "environment", head, sizeof(head));
 		lines = kmb_view_env_lines(report, width ? 8 : 20);
 		if (!json_array_size(lines))
 			fprintf(out, "%s: no difference in what the runs recorded\n", head);
@@ -120,7 +108,7 @@ void kmb_plain_summary(const json_t *doc, FILE *out, size_t width, bool color)
 		bool bad = json_integer_value(json_object_get(t, "regressions")) ||
 			   json_integer_value(json_object_get(t, "lost"));
 
-		report_heading(doc, r, "summary", head, sizeof(head));
+		kmb_view_heading(doc, r, "summary", head, sizeof(head));
 		kmb_view_tally(report, text, sizeof(text));
 		snprintf(first, sizeof(first), "%s%s: ", color && bad ? KMB_BOLD : "", head);
 		kmb_view_wrap(out, first, "    ", text, line_width(width));
@@ -147,7 +135,8 @@ void kmb_plain_outcomes(const json_t *doc, FILE *out, size_t width, bool color)
 
 		if (!json_array_size(rows))
 			continue;
-		report_heading(doc, r, "benchmarks that did not run in both", head, sizeof(head));
+		kmb_view_heading(doc, r, "benchmarks that did not run in both", head,
+				 sizeof(head));
 		fprintf(out, "\n%s:\n", head);
 		json_array_foreach(rows, i, row) {
 			bool bad = json_is_true(json_object_get(row, "regression"));

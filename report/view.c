@@ -122,6 +122,35 @@ const char *kmb_view_side_ab(const json_t *doc, size_t side, char *buf, size_t l
 	return buf;
 }
 
+/* "base vs cand" or "base vs 3 candidates", by the runs' names. */
+const char *kmb_view_title(const json_t *doc, char *buf, size_t len)
+{
+	char base[300], cand[300];
+	size_t n = kmb_compare_count(doc);
+
+	kmb_view_side_name(doc, 0, base, sizeof(base));
+	if (n == 1)
+		snprintf(buf, len, "%s vs %s", base,
+			 kmb_view_side_name(doc, 1, cand, sizeof(cand)));
+	else
+		snprintf(buf, len, "%s vs %zu candidates", base, n);
+	return buf;
+}
+
+/* what, or "what, cand2 vs base" when the document has several candidates. */
+const char *kmb_view_heading(const json_t *doc, size_t r, const char *what, char *buf,
+			     size_t len)
+{
+	char tag[32];
+
+	if (kmb_compare_count(doc) == 1)
+		snprintf(buf, len, "%s", what);
+	else
+		snprintf(buf, len, "%s, %s vs base", what,
+			 kmb_view_side_tag(doc, r + 1, tag, sizeof(tag)));
+	return buf;
+}
+
 /* ---- the rows of the metrics table ---- */
 
 static int cmp_keys(const void *a, const void *b)

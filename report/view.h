@@ -29,6 +29,11 @@ const char *kmb_view_side_name(const json_t *doc, size_t side, char *buf, size_t
 const char *kmb_view_side_tag(const json_t *doc, size_t side, char *buf, size_t len);
 /* "3" or "3..10": the repetitions of a side over the metrics shown. */
 void kmb_view_side_n(const json_t *doc, size_t side, char *buf, size_t len);
+/* "base vs cand" or "base vs 3 candidates", by the runs' names. */
+const char *kmb_view_title(const json_t *doc, char *buf, size_t len);
+/* what, or "what, cand2 vs base" for report r of a document with several candidates. */
+const char *kmb_view_heading(const json_t *doc, size_t r, const char *what, char *buf,
+			     size_t len);
 /* A kmb ab side: "source ...; series ...; cmdline ...; sysctl ..."; else NULL. */
 const char *kmb_view_side_ab(const json_t *doc, size_t side, char *buf, size_t len);
 

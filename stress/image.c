@@ -121,31 +121,6 @@ static int find_kernel(struct kmb_guest_image *img, const char *kernel, char *er
 	return 0;
 }
 
-/* lib/modules/<version> next to the kernel (the fetched layout), or "". */
-static void modules_dir(const char *kernel, char *buf, size_t len)
-{
-	char base[4096], *slash;
-	struct dirent *de;
-	DIR *d;
-
-	buf[0] = '\0';
-	snprintf(base, sizeof(base), "%s", kernel);
-	slash = strrchr(base, '/');
-	if (!slash)
-		return;
-	snprintf(slash, sizeof(base) - (size_t)(slash - base), "/lib/modules");
-	d = opendir(base);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] != '.') {
-			snprintf(buf, len, "%s/%s", base, de->d_name);
-			break;
-		}
-	}
-	closedir(d);
-}
-
 static int build_initrd(struct kmb_guest_image *img, char *err, size_t errlen)
 {
 	const char *agent_path = kmb_file_path(KMB_FILE_AGENT);
@@ -172,7 +147,7 @@ static int build_initrd(struct kmb_guest_image *img, char *err, size_t errlen)
 		 (unsigned long long)kst.st_mtime, (unsigned long long)ast.st_mtime);
 	if (is_file(img->initrd))
 		return 0;
-	modules_dir(img->kernel, moddir, sizeof(moddir));
+	kmb_kernel_moddir(img->kernel, moddir, sizeof(moddir));
 	{
 		const char *argv[] = { mk_path,	   "--modules", moddir,	     "--agent",
 				       agent_path, "-o",	img->initrd, NULL };

@@ -91,6 +91,30 @@ static void test_cwd(void)
 	CHECK(strstr(err, "cannot enter /nonexistent/kmb") != NULL);
 }
 
+/* o.env sets and overrides names in the child's environment, not in ours. */
+static void test_env(void)
+{
+	const char *const envcmd[] = { "/usr/bin/env", NULL };
+	const char *const add[] = { "KMB_TEST_SPAWN_NEW=new", "KMB_TEST_SPAWN_OLD=replaced", NULL };
+	struct kmb_spawn_opts o;
+	char err[256] = "", *out;
+
+	setenv("KMB_TEST_SPAWN_OLD", "kept", 1);
+	setenv("KMB_TEST_SPAWN_OTHER", "inherited", 1);
+	kmb_spawn_opts_init(&o, envcmd);
+	o.env = add;
+	o.stdout_path = path_in_dir("env");
+	CHECK(kmb_run(&o, 5000, err, sizeof(err)) == 0);
+	out = kmb_read_text(path_in_dir("env"));
+	CHECK(out && strstr(out, "\nKMB_TEST_SPAWN_NEW=new\n"));
+	CHECK(out && strstr(out, "\nKMB_TEST_SPAWN_OLD=replaced\n"));
+	CHECK(out && !strstr(out, "KMB_TEST_SPAWN_OLD=kept"));
+	CHECK(out && strstr(out, "KMB_TEST_SPAWN_OTHER=inherited\n"));
+	free(out);
+	CHECK_STREQ(getenv("KMB_TEST_SPAWN_OLD"), "kept");
+	CHECK(getenv("KMB_TEST_SPAWN_NEW") == NULL);
+}
+
 /* The limit kills sleep long before it would end, and nothing is left to reap. */
 static void test_timeout(void)
 {
@@ -211,6 +235,7 @@ int main(void)
 	test_redirection();
 	test_not_found();
 	test_cwd();
+	test_env();
 	test_timeout();
 	test_fd_hygiene();
 	test_parent_death();
