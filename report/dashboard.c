@@ -455,7 +455,7 @@ static int prepare_out(struct dash_site *s, int *lock_fd, char *err, size_t errl
 	return 0;
 }
 
-static void free_site(struct dash_site *s)
+void dash_site_free(struct dash_site *s)
 {
 	size_t i, k;
 
@@ -576,6 +576,6 @@ int kmb_dashboard_build(const struct kmb_dashboard_opts *o, struct kmb_dashboard
 out:
 	if (lock_fd >= 0)
 		close(lock_fd);
-	free_site(&s);
+	dash_site_free(&s);
 	return ret;
 }

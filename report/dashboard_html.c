@@ -76,6 +76,18 @@ static void put_median(FILE *out, const struct kmb_interval *ci)
 		fprintf(out, " %.0f%%", 100 * ci->level);
 }
 
+/* The cells n, median [CI], baseline and change of a point. */
+static void point_cells(FILE *out, size_t n, const struct dash_point *p)
+{
+	fprintf(out, "<td class=\"num\">%zu</td><td class=\"num\">", n);
+	put_median(out, &p->ci);
+	fputs("</td><td class=\"num\">", out);
+	put_num(out, p->baseline);
+	fputs("</td><td class=\"num\">", out);
+	put_pct(out, p->change);
+	fputs("</td>", out);
+}
+
 static const char *verdict_class(enum kmb_verdict v)
 {
 	return kmb_verdict_class(v);
@@ -187,13 +199,9 @@ static void index_row(FILE *out, const struct dash_series *s)
 		esc(out, s->unit);
 		fputc(')', out);
 	}
-	fprintf(out, "</td><td class=\"num\">%zu</td><td class=\"num\">", s->n);
-	put_median(out, &p->ci);
-	fputs("</td><td class=\"num\">", out);
-	put_num(out, p->baseline);
-	fputs("</td><td class=\"num\">", out);
-	put_pct(out, p->change);
-	fputs("</td><td class=\"verdict\">", out);
+	fputs("</td>", out);
+	point_cells(out, s->n, p);
+	fputs("<td class=\"verdict\">", out);
 	esc(out, kmb_verdict_name(p->verdict));
 	if (json_object_get(json_object_get(s->lin->runs[s->lin->n - 1]->rec, "failed"), s->bench))
 		fputs(" <span class=\"bad\">(failed in the latest run)</span>", out);
@@ -747,13 +755,9 @@ static void run_row(FILE *out, const struct dash_site *site, const struct dash_s
 	esc(out, p->run->start);
 	fputs("</td><td>", out);
 	esc(out, p->run->kernel);
-	fprintf(out, "</td><td class=\"num\">%zu</td><td class=\"num\">", p->n);
-	put_median(out, &p->ci);
-	fputs("</td><td class=\"num\">", out);
-	put_num(out, p->baseline);
-	fputs("</td><td class=\"num\">", out);
-	put_pct(out, p->change);
-	fputs("</td><td class=\"num\">", out);
+	fputs("</td>", out);
+	point_cells(out, p->n, p);
+	fputs("<td class=\"num\">", out);
 	put_num(out, p->p);
 	fputs("</td><td class=\"verdict\">", out);
 	esc(out, kmb_verdict_name(p->verdict));

@@ -162,4 +162,7 @@ void dash_judge(struct dash_site *s);
 /* Per lineage: label, CPU, runs, series, latest run, regressed series, failures. */
 json_t *dash_hosts_summary(const struct dash_site *s);
 
+/* Free everything the site holds (not the struct itself). */
+void dash_site_free(struct dash_site *s);
+
 #endif

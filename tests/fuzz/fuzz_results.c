@@ -177,39 +177,6 @@ static void summarize(json_t *bench)
 
 /* ---- the dashboard's model, as kmb_dashboard_build() makes it, in memory ---- */
 
-static void dash_free(struct dash_site *s)
-{
-	size_t i, k;
-
-	for (i = 0; i < s->nseries; i++) {
-		for (k = 0; k < s->series[i]->n; k++)
-			free(s->series[i]->pts[k].v);
-		free(s->series[i]->pts);
-		free(s->series[i]->key);
-		free(s->series[i]->slug);
-		free(s->series[i]->family);
-		free(s->series[i]);
-	}
-	free(s->series);
-	for (i = 0; i < s->nlins; i++) {
-		free(s->lins[i]->runs);
-		free(s->lins[i]->breaks);
-		free(s->lins[i]->slug);
-		free(s->lins[i]);
-	}
-	free(s->lins);
-	for (i = 0; i < s->nruns; i++) {
-		free(s->runs[i]->refs);
-		free(s->runs[i]->compare_page);
-		free(s->runs[i]);
-	}
-	free(s->runs);
-	json_decref(s->new_runs);
-	json_decref(s->new_pages);
-	json_decref(s->written);
-	json_decref(s->pool);
-}
-
 static void page(char *text, size_t len)
 {
 	FUZZ_ASSERT(text);
@@ -281,7 +248,7 @@ static void dashboard(void)
 	}
 	page(dash_page_index(&s, &len), len);
 out:
-	dash_free(&s);
+	dash_site_free(&s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
