@@ -53,9 +53,11 @@ static void make_base(struct make_argv *m, const struct kmb_ab_build_opts *o)
 	m->argv[m->n++] = "KBUILD_BUILD_USER=kmb";
 	m->argv[m->n++] = "KBUILD_BUILD_HOST=kmb-ab";
 	/*
-	 * Every A/B builds in a scratch copy of its own: with paths taken
-	 * relative to the copy (and the build directory not hashed), one A/B's
-	 * objects serve the next A/B of the same source and config.
+	 * Every A/B builds in a scratch copy of its own. kbuild's paths are
+	 * relative already (the build directory lies inside the copy); these
+	 * cover the rest, absolute paths and the working directory that ccache
+	 * hashes for builds with debug info, so one A/B's objects serve the
+	 * next A/B of the same source and config.
 	 */
 	m->env[0] = NULL;
 	if (ccache) {
