@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "boot.h"
 #include "proc.h"
+#include "argv.h"
 #include "util.h"
 
 #include <errno.h>
@@ -13,33 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS 48
 #define LINE_MAX_LEN 8192
-
-struct qargv {
-	const char *argv[MAX_ARGS];
-	char store[12][4400];
-	int n, nstore;
-};
-
-static void arg(struct qargv *a, const char *s)
-{
-	if (a->n < MAX_ARGS - 1)
-		a->argv[a->n++] = s;
-}
-
-static void argf(struct qargv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void argf(struct qargv *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (a->nstore == 12)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(a->store[a->nstore], sizeof(a->store[0]), fmt, ap);
-	va_end(ap);
-	arg(a, a->store[a->nstore++]);
-}
 
 /* A path inside a QEMU option: commas are doubled. */
 static void qemu_escape(const char *in, char *out, size_t len)
@@ -54,7 +29,7 @@ static void qemu_escape(const char *in, char *out, size_t len)
 	out[o] = '\0';
 }
 
-static void build_argv(struct qargv *a, struct kmb_ab_boot *b)
+static void build_argv(struct kmb_argv *a, struct kmb_ab_boot *b)
 {
 	char con[8300], xfer[8300];
 	bool x86 = !strcmp(b->arch->name, "x86_64");
@@ -64,53 +39,52 @@ static void build_argv(struct qargv *a, struct kmb_ab_boot *b)
 	snprintf(b->cmdline, sizeof(b->cmdline), "console=%s panic=-1%s%s", b->arch->console,
 		 b->extra_cmdline && *b->extra_cmdline ? " " : "",
 		 b->extra_cmdline ? b->extra_cmdline : "");
-	arg(a, b->arch->qemu);
-	arg(a, "-accel");
-	arg(a, b->accel);
-	arg(a, "-machine");
-	arg(a, b->arch->machine);
+	kmb_argv_add(a, b->arch->qemu);
+	kmb_argv_add(a, "-accel");
+	kmb_argv_add(a, b->accel);
+	kmb_argv_add(a, "-machine");
+	kmb_argv_add(a, b->arch->machine);
 	/* x86: every feature TCG emulates, or the host's CPU under KVM. */
 	if (x86) {
-		arg(a, "-cpu");
-		arg(a, strcmp(b->accel, "kvm") ? "max" : "host");
+		kmb_argv_add(a, "-cpu");
+		kmb_argv_add(a, strcmp(b->accel, "kvm") ? "max" : "host");
 	}
-	arg(a, "-m");
-	argf(a, "%luM", b->memory_mib);
-	arg(a, "-smp");
-	argf(a, "%d", b->smp);
-	arg(a, "-nodefaults");
-	arg(a, "-nographic");
-	arg(a, "-no-reboot");
-	arg(a, "-no-user-config");
-	arg(a, "-monitor");
-	arg(a, "none");
-	arg(a, "-kernel");
-	arg(a, b->kernel);
-	arg(a, "-initrd");
-	arg(a, b->initrd);
-	arg(a, "-append");
-	arg(a, b->cmdline);
-	arg(a, "-chardev");
-	argf(a, "file,id=con,path=%s", con);
+	kmb_argv_add(a, "-m");
+	kmb_argv_addf(a, "%luM", b->memory_mib);
+	kmb_argv_add(a, "-smp");
+	kmb_argv_addf(a, "%d", b->smp);
+	kmb_argv_add(a, "-nodefaults");
+	kmb_argv_add(a, "-nographic");
+	kmb_argv_add(a, "-no-reboot");
+	kmb_argv_add(a, "-no-user-config");
+	kmb_argv_add(a, "-monitor");
+	kmb_argv_add(a, "none");
+	kmb_argv_add(a, "-kernel");
+	kmb_argv_add(a, b->kernel);
+	kmb_argv_add(a, "-initrd");
+	kmb_argv_add(a, b->initrd);
+	kmb_argv_add(a, "-append");
+	kmb_argv_add(a, b->cmdline);
+	kmb_argv_add(a, "-chardev");
+	kmb_argv_addf(a, "file,id=con,path=%s", con);
 	if (x86) {
-		arg(a, "-serial");
-		arg(a, "chardev:con");
+		kmb_argv_add(a, "-serial");
+		kmb_argv_add(a, "chardev:con");
 	} else {
-		arg(a, "-device");
-		arg(a, "sclpconsole,chardev=con");
+		kmb_argv_add(a, "-device");
+		kmb_argv_add(a, "sclpconsole,chardev=con");
 	}
-	arg(a, "-chardev");
-	argf(a, "file,id=xfer,path=%s", xfer);
+	kmb_argv_add(a, "-chardev");
+	kmb_argv_addf(a, "file,id=xfer,path=%s", xfer);
 	if (x86) {
-		arg(a, "-serial");
-		arg(a, "chardev:xfer");
+		kmb_argv_add(a, "-serial");
+		kmb_argv_add(a, "chardev:xfer");
 	} else {
-		arg(a, "-device");
-		arg(a, "virtio-serial-ccw");
-		arg(a, "-device");
-		arg(a, "virtconsole,chardev=xfer");
+		kmb_argv_add(a, "-device");
+		kmb_argv_add(a, "virtio-serial-ccw");
+		kmb_argv_add(a, "-device");
+		kmb_argv_add(a, "virtconsole,chardev=xfer");
 	}
-	a->argv[a->n] = NULL;
 }
 
 struct reader {
@@ -134,8 +108,9 @@ static void handle_line(struct kmb_ab_boot *b, const char *line, double now)
 	} else if (!strncmp(line, "KMB-AB-CLOCK ", 13)) {
 		snprintf(b->clocksource, sizeof(b->clocksource), "%s", line + 13);
 		if (!b->clocksource[0] || strstr(b->clocksource, "jiffies"))
-			kmb_ab_progress("boot", "%s: warning: the guest's clocksource is '%s': "
-						"timings have a resolution of a jiffy, not ns",
+			kmb_ab_progress("boot",
+					"%s: warning: the guest's clocksource is '%s': "
+					"timings have a resolution of a jiffy, not ns",
 					b->side, b->clocksource[0] ? b->clocksource : "unknown");
 	} else if (!strncmp(line, "KMB-AB-SYSCTL ", 14)) {
 		kmb_ab_progress("sysctl", "%s: %s", b->side, line + 14);
@@ -145,8 +120,8 @@ static void handle_line(struct kmb_ab_boot *b, const char *line, double now)
 		if (b->verbose || !strncmp(line + 11, "kmb bench:", 10))
 			kmb_ab_progress("bench", "%s: %s", b->side, line + 11);
 	} else if (!strncmp(line, "KMB-AB-BENCH-END", 16)) {
-		kmb_ab_progress("collect", "%s: kmb bench ended (%s), receiving the run",
-				b->side, line + 17);
+		kmb_ab_progress("collect", "%s: kmb bench ended (%s), receiving the run", b->side,
+				line + 17);
 	} else if (!strcmp(line, "KMB-AB-DONE")) {
 		b->done = true;
 	}
@@ -217,7 +192,7 @@ static int fail(struct kmb_ab_boot *b, char *err, size_t errlen, const char *wha
 
 int kmb_ab_boot_run(struct kmb_ab_boot *b, bool *not_ready, char *err, size_t errlen)
 {
-	struct qargv a = { .n = 0 };
+	struct kmb_argv a = { .n = 0 };
 	struct reader r = { .fd = -1 };
 	struct timespec tick = { 0, 100 * 1000000 };
 	struct kmb_ab_cmd c;
@@ -249,10 +224,12 @@ int kmb_ab_boot_run(struct kmb_ab_boot *b, bool *not_ready, char *err, size_t er
 			pump(b, &r, now);
 			b->run_s = now;
 			if (!b->done) {
-				snprintf(what, sizeof(what),
-					 "the guest ended before its results came back (QEMU %s %d)",
-					 WIFEXITED(status) ? "exited with status" : "killed by signal",
-					 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+				snprintf(
+					what, sizeof(what),
+					"the guest ended before its results came back (QEMU %s %d)",
+					WIFEXITED(status) ? "exited with status"
+							  : "killed by signal",
+					WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 				ret = fail(b, err, errlen, what);
 				if (WIFEXITED(status) && WEXITSTATUS(status)) {
 					char q[400];
@@ -266,22 +243,27 @@ int kmb_ab_boot_run(struct kmb_ab_boot *b, bool *not_ready, char *err, size_t er
 		}
 		if (kmb_ab_stop) {
 			kmb_ab_kill(pid, 2000, &status);
-			snprintf(err, errlen, "%s: stopped by signal %d", b->side, (int)kmb_ab_stop);
+			snprintf(err, errlen, "%s: stopped by signal %d", b->side,
+				 (int)kmb_ab_stop);
 			ret = -1;
 			break;
 		}
 		if (!b->ready && now > b->ready_timeout_s) {
 			kmb_ab_kill(pid, 2000, &status);
 			*not_ready = true;
-			snprintf(what, sizeof(what), "no sign of the guest's /init within %d s "
-						     "under %s", b->ready_timeout_s, b->accel);
+			snprintf(what, sizeof(what),
+				 "no sign of the guest's /init within %d s "
+				 "under %s",
+				 b->ready_timeout_s, b->accel);
 			ret = fail(b, err, errlen, what);
 			break;
 		}
 		if (now > b->timeout_s) {
 			kmb_ab_kill(pid, 2000, &status);
-			snprintf(what, sizeof(what), "the guest did not finish within %d s (a hang? "
-						     "see --timeout)", b->timeout_s);
+			snprintf(what, sizeof(what),
+				 "the guest did not finish within %d s (a hang? "
+				 "see --timeout)",
+				 b->timeout_s);
 			ret = fail(b, err, errlen, what);
 			break;
 		}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "qemu.h"
 #include "spawn.h"
+#include "argv.h"
 #include "util.h"
 
 #include <errno.h>
@@ -15,99 +16,72 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS 64
-
-struct argv_buf {
-	const char *argv[MAX_ARGS];
-	char store[16][4400]; /* formatted arguments */
-	int n, nstore;
-};
-
-static void arg(struct argv_buf *a, const char *s)
-{
-	if (a->n < MAX_ARGS - 1)
-		a->argv[a->n++] = s;
-}
-
-static void argf(struct argv_buf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void argf(struct argv_buf *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (a->nstore == 16)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(a->store[a->nstore], sizeof(a->store[0]), fmt, ap);
-	va_end(ap);
-	arg(a, a->store[a->nstore++]);
-}
-
 /* The guest RAM: an explicit backend object, so memfd and hugetlb are one switch. */
-static void memory_args(struct argv_buf *a, const struct kmb_scenario *s)
+static void memory_args(struct kmb_argv *a, const struct kmb_scenario *s)
 {
 	unsigned long long mib = (unsigned long long)(s->guest.memory >> 20);
 
 	switch (s->guest.backend) {
 	case KMB_BACKEND_MEMFD:
-		argf(a, "memory-backend-memfd,id=mem0,size=%lluM,share=on", mib);
+		kmb_argv_addf(a, "memory-backend-memfd,id=mem0,size=%lluM,share=on", mib);
 		break;
 	case KMB_BACKEND_HUGETLB:
-		argf(a,
-		     "memory-backend-memfd,id=mem0,size=%lluM,share=on,hugetlb=on,"
-		     "hugetlbsize=2M",
-		     mib);
+		kmb_argv_addf(a,
+			      "memory-backend-memfd,id=mem0,size=%lluM,share=on,hugetlb=on,"
+			      "hugetlbsize=2M",
+			      mib);
 		break;
 	default:
-		argf(a, "memory-backend-ram,id=mem0,size=%lluM", mib);
+		kmb_argv_addf(a, "memory-backend-ram,id=mem0,size=%lluM", mib);
 		break;
 	}
 }
 
-static void build_argv(struct argv_buf *a, const struct kmb_qemu *q,
+static void build_argv(struct kmb_argv *a, const struct kmb_qemu *q,
 		       const struct kmb_guest_image *img, const struct kmb_scenario *s,
 		       const char *accel, bool incoming)
 {
-	arg(a, img->qemu);
-	arg(a, "-accel");
-	arg(a, accel);
-	arg(a, "-machine");
-	argf(a, "%s,memory-backend=mem0", img->machine);
-	arg(a, "-object");
+	kmb_argv_add(a, img->qemu);
+	kmb_argv_add(a, "-accel");
+	kmb_argv_add(a, accel);
+	kmb_argv_add(a, "-machine");
+	kmb_argv_addf(a, "%s,memory-backend=mem0", img->machine);
+	kmb_argv_add(a, "-object");
 	memory_args(a, s);
-	arg(a, "-m");
-	argf(a, "%lluM", (unsigned long long)(s->guest.memory >> 20));
-	arg(a, "-smp");
-	argf(a, "%d", s->guest.vcpus);
+	kmb_argv_add(a, "-m");
+	kmb_argv_addf(a, "%lluM", (unsigned long long)(s->guest.memory >> 20));
+	kmb_argv_add(a, "-smp");
+	kmb_argv_addf(a, "%d", s->guest.vcpus);
 	for (const char *const *f =
 		     (const char *const[]){ "-nodefaults", "-nographic", "-no-reboot", NULL };
 	     *f; f++)
-		arg(a, *f);
-	arg(a, "-monitor");
-	arg(a, "none");
-	arg(a, "-kernel");
-	arg(a, img->kernel);
-	arg(a, "-initrd");
-	arg(a, img->initrd);
-	arg(a, "-append");
+		kmb_argv_add(a, *f);
+	kmb_argv_add(a, "-monitor");
+	kmb_argv_add(a, "none");
+	kmb_argv_add(a, "-kernel");
+	kmb_argv_add(a, img->kernel);
+	kmb_argv_add(a, "-initrd");
+	kmb_argv_add(a, img->initrd);
+	kmb_argv_add(a, "-append");
 	/* no_timer_check: a TCG guest on a busy host can miss the IO-APIC timer check and panic. */
-	argf(a, "console=ttyS0 panic=-1 quiet no_timer_check kmb.agent=%s", img->agent_dev);
-	arg(a, "-device");
-	arg(a, "virtio-balloon-pci,id=balloon0");
-	arg(a, "-chardev");
-	argf(a, "file,id=con,path=%s", q->console_path);
-	arg(a, "-serial");
-	arg(a, "chardev:con");
-	arg(a, "-chardev");
-	argf(a, "socket,id=agent,server=on,wait=off,path=%s", q->agent_path);
-	arg(a, "-serial");
-	arg(a, "chardev:agent");
-	arg(a, "-qmp");
-	argf(a, "unix:%s,server=on,wait=off", q->qmp_path);
+	kmb_argv_addf(a, "console=ttyS0 panic=-1 quiet no_timer_check kmb.agent=%s",
+		      img->agent_dev);
+	kmb_argv_add(a, "-device");
+	kmb_argv_add(a, "virtio-balloon-pci,id=balloon0");
+	kmb_argv_add(a, "-chardev");
+	kmb_argv_addf(a, "file,id=con,path=%s", q->console_path);
+	kmb_argv_add(a, "-serial");
+	kmb_argv_add(a, "chardev:con");
+	kmb_argv_add(a, "-chardev");
+	kmb_argv_addf(a, "socket,id=agent,server=on,wait=off,path=%s", q->agent_path);
+	kmb_argv_add(a, "-serial");
+	kmb_argv_add(a, "chardev:agent");
+	kmb_argv_add(a, "-qmp");
+	kmb_argv_addf(a, "unix:%s,server=on,wait=off", q->qmp_path);
 	if (incoming) {
-		arg(a, "-incoming");
-		arg(a, "defer");
+		kmb_argv_add(a, "-incoming");
+		kmb_argv_add(a, "defer");
 	}
-	a->argv[a->n] = NULL;
 }
 
 void kmb_file_tail(const char *path, int lines, char *buf, size_t len)
@@ -155,7 +129,7 @@ int kmb_qemu_start(struct kmb_qemu *q, const struct kmb_guest_image *img,
 		   size_t errlen)
 {
 	struct kmb_spawn_opts o;
-	struct argv_buf *a = calloc(1, sizeof(*a));
+	struct kmb_argv *a = calloc(1, sizeof(*a));
 	char tail[512];
 	int ret = -1;
 
